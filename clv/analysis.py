@@ -1,0 +1,104 @@
+"""The whole method in one call: canonical orders and settings -> every table the product shows.
+
+``analyze`` runs the stages in order; the dashboard calls the same stages one
+by one so that each is cached on only what it depends on:
+
+    rfm_window + rfm_summary    depend on the orders, as_of and window_days
+    retention                   depends on the orders and as_of
+    score                       depends on the summary, method, tier cuts and value knobs
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from clv.retention import Retention, repeat_rate, retention
+from clv.rfm import Summary, Window, rfm_scores, rfm_summary, rfm_tiers, rfm_window
+from clv.segments import SEGMENT_NAMES
+from clv.settings import TIERS, Settings
+from clv.value import ValueInputs, clv_table
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything computed from one set of orders and one ``Settings``.
+
+    customers : one row per customer: customer, email, name, recency_days, frequency,
+        monetary, first_order_date, last_order_date, r, f, m, rfm_score, rfm_code,
+        tier, segment.
+    cuts : the cut points used, one row per variable and score.
+    tiers : lifetime value per tier (High, Medium, Low) and All.
+    segments : lifetime value per named segment and All.
+    excluded : orders the window left out, by reason.
+    """
+
+    settings: Settings
+    window: Window
+    customers: pd.DataFrame
+    cuts: pd.DataFrame
+    tiers: pd.DataFrame
+    segments: pd.DataFrame
+    excluded: pd.DataFrame
+    retention: Retention
+    repeat_rate: float | None
+    lifespan_years: float
+    lifespan_source: str
+    warnings: tuple[str, ...]
+
+
+def analyze(orders: pd.DataFrame, settings: Settings) -> Analysis:
+    """Canonical orders (``clv.report.ORDER_COLUMNS``) -> the full analysis."""
+    window = rfm_window(orders, settings)
+    return score(rfm_summary(orders, window), retention(orders, window.as_of), settings)
+
+
+def score(summary: Summary, kept: Retention, settings: Settings) -> Analysis:
+    """A per-customer summary -> scores, tiers, segments and lifetime values.
+
+    This is the part a change of method, tier cuts, lifespan, margin or CAC reruns.
+    """
+    scores = rfm_scores(summary.customers, settings.method)
+    customers = rfm_tiers(scores.customers, settings.tier_cuts)
+    lifespan, source, lifespan_warnings = _lifespan(kept, settings)
+    inputs = ValueInputs(
+        window_length_days=summary.window.length_days,
+        lifespan_years=lifespan,
+        margin=settings.margin,
+        conversion_rate=settings.conversion_rate,
+        cac=settings.acquisition_cost,
+    )
+    return Analysis(
+        settings=settings,
+        window=summary.window,
+        customers=customers,
+        cuts=scores.cuts,
+        tiers=clv_table(customers, "tier", list(TIERS), inputs),
+        segments=clv_table(customers, "segment", list(SEGMENT_NAMES), inputs),
+        excluded=summary.excluded,
+        retention=kept,
+        repeat_rate=repeat_rate(customers),
+        lifespan_years=lifespan,
+        lifespan_source=source,
+        warnings=scores.warnings + lifespan_warnings,
+    )
+
+
+def _lifespan(kept: Retention, settings: Settings) -> tuple[float, str, tuple[str, ...]]:
+    """The lifespan to use, where it came from, and a warning when churn could not give one."""
+    if not settings.lifespan_from_churn:
+        return settings.lifespan_years, "assumed", ()
+    if kept.lifespan_years is not None:
+        return kept.lifespan_years, "from churn", ()
+    why = (
+        "there were no customers in the year before"
+        if kept.churn_rate is None
+        else "retention was 100% or more, so churn is not above 0"
+    )
+    return (
+        settings.lifespan_years,
+        "assumed",
+        (f"Lifespan could not be estimated from churn ({why}); using {settings.lifespan_years:g} years.",),
+    )
+

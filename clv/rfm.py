@@ -1,0 +1,286 @@
+"""Recency, frequency and money per customer, and their 1-3 scores (METHOD.md 2-5).
+
+The family, in the order a pipeline calls it:
+
+- ``rfm_window``: settings and orders -> the analysis window;
+- ``rfm_summary``: canonical orders -> one row per customer with recency_days,
+  frequency, monetary, plus what the window left out;
+- ``rfm_scores``: that summary -> r, f, m scores, the cut points used, warnings;
+- ``rfm_tiers``: scores -> rfm_score, rfm_code, tier and named segment.
+
+Money is carried as whole cents inside this module, so that equal spend is equal
+whatever order the amounts were added in, and ties score alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from clv.errors import OrdersError
+from clv.report import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY, empty_exclusions, exclusions
+from clv.segments import SEGMENT_CODES
+from clv.settings import TIERS, Method, Settings
+
+SCORED_VARIABLES = ("recency_days", "frequency", "monetary")
+SCORE_COLUMNS = {"recency_days": "r", "frequency": "f", "monetary": "m"}
+
+
+@dataclass(frozen=True)
+class Window:
+    """Orders dated ``start < date <= as_of`` count; ``length_days`` is the window's length."""
+
+    as_of: pd.Timestamp
+    start: pd.Timestamp
+    length_days: int
+    all_history: bool
+
+    @property
+    def first_day(self) -> pd.Timestamp:
+        return self.start + pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True, eq=False)
+class Summary:
+    """One row per customer with a counted order in the window, and what was left out."""
+
+    window: Window
+    customers: pd.DataFrame
+    excluded: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class Scores:
+    """Customers with r, f, m; the cut points used; what the user should be told."""
+
+    customers: pd.DataFrame
+    cuts: pd.DataFrame
+    warnings: tuple[str, ...]
+
+
+def rfm_window(orders: pd.DataFrame, settings: Settings) -> Window:
+    """The analysis window for canonical orders (METHOD.md section 2).
+
+    ``as_of`` defaults to the latest order date. With ``window_days=None`` the
+    window runs from the earliest order date and is ``as_of - earliest + 1`` days long.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-03-01"])})
+    >>> w = rfm_window(orders, Settings(window_days=None))
+    >>> (w.as_of.date(), w.first_day.date(), w.length_days)
+    (datetime.date(2026, 3, 1), datetime.date(2026, 1, 1), 60)
+    """
+    if orders.empty:
+        raise OrdersError("No orders are left to analyse: every row was left out (see the data-quality report).")
+    earliest, latest = orders["date"].min(), orders["date"].max()
+    as_of = pd.Timestamp(settings.as_of) if settings.as_of is not None else latest
+    if as_of < earliest:
+        raise OrdersError(
+            f"The as-of date {as_of.date()} is before the first order ({earliest.date()}); choose a later date."
+        )
+    if settings.window_days is None:
+        length = (as_of - earliest).days + 1
+        return Window(as_of, earliest - pd.Timedelta(days=1), length, all_history=True)
+    return Window(as_of, as_of - pd.Timedelta(days=settings.window_days), settings.window_days, all_history=False)
+
+
+def rfm_summary(orders: pd.DataFrame, window: Window) -> Summary:
+    """Canonical orders -> one row per customer with a counted order in the window.
+
+    Orders with a net amount of 0 or less are not counted as orders but their
+    amounts net against the customer's money (METHOD.md section 3).
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Columns customer, order, date, amount, rows (email and name optional).
+    window : Window
+
+    Returns
+    -------
+    Summary
+        ``customers``: customer, email, name, recency_days, frequency, monetary,
+        first_order_date, last_order_date (counted orders in the window), sorted by
+        customer. ``excluded``: orders left out by reason (after the as-of date,
+        before the window, customers whose orders in the window are all returns).
+    """
+    after = orders["date"] > window.as_of
+    before = orders["date"] <= window.start
+    inside = orders.loc[~(after | before)]
+    cents = (inside["amount"] * 100).round().astype("int64")
+    counted = cents > 0
+    counted_dates = inside["date"].where(counted)
+    by_customer = (
+        inside.assign(cents=cents, counted=counted, counted_date=counted_dates)
+        .groupby("customer", sort=True)
+        .agg(
+            monetary_cents=("cents", "sum"),
+            frequency=("counted", "sum"),
+            first_order_date=("counted_date", "min"),
+            last_order_date=("counted_date", "max"),
+        )
+    )
+    has_order = by_customer["frequency"] > 0
+    customers = by_customer.loc[has_order]
+    contacts = _contacts(inside, customers.index)
+    summary = (
+        customers.assign(
+            recency_days=(window.as_of - customers["last_order_date"]).dt.days.astype("int64"),
+            frequency=customers["frequency"].astype("int64"),
+            monetary=customers["monetary_cents"] / 100,
+        )
+        .join(contacts)
+        .reset_index()
+        .loc[:, ["customer", "email", "name", "recency_days", "frequency", "monetary",
+                 "first_order_date", "last_order_date"]]
+    )
+    reasons = pd.Series(pd.NA, index=orders.index, dtype="object")
+    reasons = reasons.mask(after, AFTER_AS_OF).mask(before, BEFORE_WINDOW)
+    returns_only = set(by_customer.index[~has_order])
+    if returns_only:
+        reasons = reasons.mask(~(after | before) & orders["customer"].isin(returns_only), RETURNS_ONLY)
+    left_out = orders.assign(reason=reasons).dropna(subset=["reason"])
+    excluded = exclusions(left_out) if not left_out.empty else empty_exclusions()
+    return Summary(window, summary, excluded)
+
+
+def _contacts(orders: pd.DataFrame, customers: pd.Index) -> pd.DataFrame:
+    """The latest non-blank e-mail and name of each customer (ties broken by order id)."""
+    columns = [c for c in ("email", "name") if c in orders.columns]
+    if not columns:
+        return pd.DataFrame({"email": pd.NA, "name": pd.NA}, index=customers)
+    latest = (
+        orders.loc[orders["customer"].isin(customers), ["customer", "date", "order", *columns]]
+        .sort_values(["date", "order"], kind="stable")
+        .groupby("customer")[columns]
+        .last()
+    )
+    return latest.reindex(columns=["email", "name"])
+
+
+def score_quantile(values: np.ndarray) -> np.ndarray:
+    """Thirds of the customers, higher values better; equal values share a score.
+
+    With ``n`` values and ``w`` values strictly lower, the score is
+    1 + (3w >= n) + (3w >= 2n).
+
+    Examples
+    --------
+    >>> score_quantile(np.array([1, 1, 1, 2, 5, 9])).tolist()
+    [1, 1, 1, 2, 3, 3]
+    """
+    n = len(values)
+    below = pd.Series(values).rank(method="min").to_numpy(dtype="int64") - 1
+    return 1 + (3 * below >= n).astype("int64") + (3 * below >= 2 * n).astype("int64")
+
+
+def score_range(values: np.ndarray) -> np.ndarray:
+    """Three equal parts of the observed range, higher values better; a value on a cut scores higher.
+
+    Examples
+    --------
+    >>> score_range(np.array([0, 3, 4, 7, 8, 12])).tolist()
+    [1, 1, 2, 2, 3, 3]
+    """
+    lo, hi = values.min(), values.max()
+    offset = 3 * (values - lo)
+    return 1 + (offset >= hi - lo).astype("int64") + (offset >= 2 * (hi - lo)).astype("int64")
+
+
+_SCORERS = {"quantile": score_quantile, "range": score_range}
+
+
+def rfm_scores(customers: pd.DataFrame, method: Method) -> Scores:
+    """One row per customer -> the same rows with r, f, m (1 least valuable, 3 most).
+
+    Recency is scored on fewer days being better, money on whole cents. A variable
+    with a single distinct value scores 2 for everyone.
+
+    Returns
+    -------
+    Scores
+        ``customers`` with columns r, f, m added; ``cuts`` with one row per variable
+        and score: variable, score, customers, lower, upper (the values that
+        customers with that score have), threshold (where the score begins:
+        the range method's cut, or the quantile's first value); ``warnings``.
+    """
+    keys = {
+        "recency_days": -customers["recency_days"].to_numpy(dtype="int64"),
+        "frequency": customers["frequency"].to_numpy(dtype="int64"),
+        "monetary": (customers["monetary"] * 100).round().to_numpy(dtype="int64"),
+    }
+    scores, cuts, warnings = {}, [], []
+    for variable, key in keys.items():
+        if len(key) == 0 or key.min() == key.max():
+            score = np.full(len(key), 2, dtype="int64")
+            if len(key):
+                warnings.append(
+                    f"Every customer has the same {_LABELS[variable]}, so it carries no information: "
+                    f"everyone scores {SCORE_COLUMNS[variable].upper()}=2."
+                )
+        else:
+            score = _SCORERS[method](key)
+        scores[SCORE_COLUMNS[variable]] = score
+        table = _cut_table(variable, customers[variable], score, key, method)
+        cuts.append(table)
+        empty = table.loc[table["customers"] == 0, "score"].tolist()
+        if method == "quantile" and empty and len(key) >= 3 and key.min() != key.max():
+            warnings.append(
+                f"Ties in {_LABELS[variable]} leave no customer with "
+                + " or ".join(f"{SCORE_COLUMNS[variable].upper()}={s}" for s in empty)
+                + ": equal values share a score rather than being split arbitrarily."
+            )
+    return Scores(customers.assign(**scores), pd.concat(cuts, ignore_index=True), tuple(warnings))
+
+
+_LABELS = {"recency_days": "recency", "frequency": "number of orders", "monetary": "spend"}
+
+
+def _cut_table(variable: str, values: pd.Series, score: np.ndarray, key: np.ndarray, method: Method) -> pd.DataFrame:
+    """Per score: how many customers, the values they span, and where the score begins."""
+    grouped = pd.DataFrame({"score": score, "value": values.to_numpy()}).groupby("score")["value"]
+    table = (
+        pd.DataFrame({"score": [1, 2, 3]})
+        .merge(grouped.agg(customers="size", lower="min", upper="max").reset_index(), on="score", how="left")
+        .fillna({"customers": 0})
+        .astype({"customers": "int64"})
+    )
+    threshold = table["upper"] if variable == "recency_days" else table["lower"]
+    if method == "range" and len(key) and key.min() != key.max():
+        lo, hi = values.min(), values.max()
+        span = hi - lo
+        if variable == "recency_days":  # fewer days is better: score 3 begins at the low end
+            threshold = pd.Series([hi, hi - span / 3, hi - 2 * span / 3])
+        else:
+            threshold = pd.Series([lo, lo + span / 3, lo + 2 * span / 3])
+    return table.assign(variable=variable, threshold=threshold.to_numpy(dtype="float64")).loc[
+        :, ["variable", "score", "customers", "lower", "upper", "threshold"]
+    ]
+
+
+def rfm_tiers(scored: pd.DataFrame, tier_cuts: tuple[int, int]) -> pd.DataFrame:
+    """Customers with r, f, m -> with rfm_score (3-9), rfm_code (e.g. 312), tier and segment.
+
+    ``tier_cuts`` are the lowest scores of Medium and High (default 5 and 7).
+    ``tier`` is an ordered categorical High > Medium > Low; ``segment`` comes from
+    the code table in ``clv.segments``.
+
+    Examples
+    --------
+    >>> t = rfm_tiers(pd.DataFrame({"r": [3, 2, 1], "f": [3, 2, 1], "m": [1, 2, 1]}), (5, 7))
+    >>> t[["rfm_score", "rfm_code", "tier", "segment"]].values.tolist()
+    [[7, 331, 'High', 'Loyal customers'], [6, 222, 'Medium', 'Need attention'], [3, 111, 'Low', 'Lost']]
+    """
+    medium, high = tier_cuts
+    rfm_score = scored["r"] + scored["f"] + scored["m"]
+    tier = np.select([rfm_score >= high, rfm_score >= medium], ["High", "Medium"], "Low")
+    segment = scored[["r", "f", "m"]].merge(SEGMENT_CODES, on=["r", "f", "m"], how="left")["segment"]
+    return scored.assign(
+        rfm_score=rfm_score.astype("int64"),
+        rfm_code=(100 * scored["r"] + 10 * scored["f"] + scored["m"]).astype("int64"),
+        tier=pd.Categorical(tier, categories=list(TIERS), ordered=False),
+        segment=segment.to_numpy(),
+    )

@@ -1,0 +1,55 @@
+"""Repeat rate, retention, churn and cohorts on hand-made order histories."""
+
+import pandas as pd
+import pytest
+
+from clv.retention import cohort_matrix, cohorts, repeat_rate, retention
+
+
+def orders(*rows):
+    frame = pd.DataFrame(rows, columns=["customer", "date", "amount"])
+    return frame.assign(date=pd.to_datetime(frame["date"]))
+
+
+AS_OF = pd.Timestamp("2026-12-31")
+HISTORY = orders(
+    ("a", "2025-02-01", 10.0), ("a", "2026-02-01", 10.0),   # retained
+    ("b", "2025-03-01", 10.0),                              # churned
+    ("c", "2025-04-01", 10.0), ("c", "2026-05-01", -10.0),  # a return is not a purchase: churned
+    ("d", "2026-06-01", 10.0),                              # new this year
+    ("e", "2024-06-01", 10.0), ("e", "2026-07-01", 10.0),   # won back after two years
+    ("f", "2027-01-05", 10.0),                              # after as_of: ignored
+)
+
+
+def test_retention_follows_the_method_formula():
+    kept = retention(HISTORY, AS_OF)
+    # start: a, b, c bought in 2025; end: a, d, e bought in 2026; new: d.
+    assert (kept.customers_start, kept.customers_end, kept.new_customers) == (3, 3, 1)
+    assert kept.retention_rate == pytest.approx(2 / 3)
+    assert kept.churn_rate == pytest.approx(1 / 3)
+    assert kept.lifespan_years == pytest.approx(3.0)
+    assert kept.period_start == pd.Timestamp("2026-01-01")
+
+
+def test_no_customers_before_the_period_gives_no_rate():
+    kept = retention(orders(("a", "2026-06-01", 10.0)), AS_OF)
+    assert kept.retention_rate is None and kept.lifespan_years is None
+
+
+def test_repeat_rate_counts_two_or_more_orders():
+    assert repeat_rate(pd.DataFrame({"frequency": [1, 2, 3]})) == pytest.approx(2 / 3)
+    assert repeat_rate(pd.DataFrame({"frequency": []})) is None
+
+
+def test_cohorts_share_still_buying_by_month():
+    history = orders(
+        ("a", "2026-01-03", 5.0), ("a", "2026-01-20", 5.0), ("a", "2026-03-02", 5.0),
+        ("b", "2026-01-15", 5.0),
+        ("c", "2026-02-10", 5.0), ("c", "2026-03-10", 5.0),
+    )
+    matrix = cohort_matrix(cohorts(history, pd.Timestamp("2026-03-31")))
+    jan, feb = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-02-01")
+    assert matrix.loc[jan].tolist() == [1.0, 0.0, 0.5]
+    assert matrix.loc[feb, 0] == 1.0 and matrix.loc[feb, 1] == 1.0
+    assert pd.isna(matrix.loc[feb, 2])  # March 2026 + 2 months is after as_of
