@@ -1,0 +1,5 @@
+import sys
+
+from clv.cli import main
+
+sys.exit(main())

@@ -1,0 +1,182 @@
+"""``python -m clv ORDERS``: the analysis for scripts and cron jobs.
+
+Prints the tier table, the cut points and the data-quality summary; writes the
+same CSV files as the dashboard's downloads. Bad input gets one line on stderr
+that says what to do, and exit status 2; never a traceback (set ``CLV_DEBUG=1``
+to see one for a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import pandas as pd
+
+from clv.analysis import analyze
+from clv.errors import OrdersError
+from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
+from clv.load import parse_mapping, read_orders
+from clv.settings import METHODS, Settings
+
+EXIT_BAD_INPUT = 2
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m clv",
+        description="RFM scores (1-3), High/Medium/Low tiers and customer lifetime value from a store's order export.",
+        epilog="Example: python -m clv orders_export.csv --window-days 365 --segments-out segments.csv",
+    )
+    parser.add_argument("orders", help="order export: CSV (comma, semicolon or tab), .xlsx or .parquet")
+    parser.add_argument("--method", choices=METHODS, default="quantile",
+                        help="quantile: thirds of the customers (default); range: thirds of the value range")
+    parser.add_argument("--window-days", default="365", metavar="N|all",
+                        help="days back from the as-of date that count (default 365), or 'all' for all history")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day to look back from (default: latest order date)")
+    parser.add_argument("--lifespan-years", type=float, default=3.0, help="expected customer lifespan (default 3)")
+    parser.add_argument("--lifespan-from-churn", action="store_true",
+                        help="estimate the lifespan as 1 / annual churn rate instead")
+    parser.add_argument("--margin", type=float, default=1.0, help="gross margin as a fraction (default 1.0)")
+    parser.add_argument("--tiers", default="5,7", metavar="MEDIUM,HIGH",
+                        help="lowest RFM score of the Medium and the High tier (default 5,7)")
+    parser.add_argument("--map", metavar="ROLE=COLUMN,...",
+                        help="name the columns yourself, e.g. customer=Email,order=Name,date=Created at,amount=Total")
+    parser.add_argument("--date-order", choices=["auto", "month-first", "day-first"], default="auto",
+                        help="how to read dates like 03/04/2026 when the file cannot tell (default auto)")
+    parser.add_argument("--cac", type=float, help="customer acquisition cost, if you know it")
+    parser.add_argument("--marketing-spend", type=float, help="marketing spend over a period (CAC = spend / new)")
+    parser.add_argument("--new-customers", type=int, help="new customers won in that period")
+    parser.add_argument("--conversion-rate", type=float, default=0.02,
+                        help="share of ad clicks that buy, for the maximum cost per click (default 0.02)")
+    parser.add_argument("--customers-out", type=Path, metavar="PATH", help="write one row per customer (CSV)")
+    parser.add_argument("--segments-out", type=Path, metavar="PATH", help="write one row per tier and All (CSV)")
+    parser.add_argument("--cuts-out", type=Path, metavar="PATH", help="write the cut points used (CSV)")
+    parser.add_argument("--excel-out", type=Path, metavar="PATH", help="write a workbook with every table (.xlsx)")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The parsed flags -> one Settings (raises OrdersError on values that make no sense)."""
+    window = args.window_days.strip().lower()
+    if window not in ("all", "") and not window.isdigit():
+        raise OrdersError(f"--window-days takes a whole number of days or 'all', not {args.window_days!r}.")
+    try:
+        medium, high = (int(part) for part in args.tiers.split(","))
+    except ValueError:
+        raise OrdersError(f"--tiers takes two scores like 5,7 (Medium from 5, High from 7), not {args.tiers!r}.")
+    try:
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise OrdersError(f"--as-of takes a date like 2026-06-30, not {args.as_of!r}.")
+    return Settings(
+        window_days=None if window in ("all", "") else int(window),
+        as_of=as_of,
+        method=args.method,
+        tier_cuts=(medium, high),
+        lifespan_years=args.lifespan_years,
+        lifespan_from_churn=args.lifespan_from_churn,
+        margin=args.margin,
+        marketing_spend=args.marketing_spend,
+        new_customers=args.new_customers,
+        cac=args.cac,
+        conversion_rate=args.conversion_rate,
+    )
+
+
+def run(args: argparse.Namespace) -> str:
+    """Do the work the flags ask for; return the text to print."""
+    settings = settings_from(args)
+    mapping = parse_mapping(args.map) if args.map else None
+    path = Path(args.orders)
+    if not path.is_file():
+        raise OrdersError(f"No file at {path}: give the path of an order export (CSV, .xlsx or .parquet).")
+    loaded = read_orders(path, mapping=mapping, date_order=args.date_order)
+    analysis = analyze(loaded.orders, settings)
+    outputs = {
+        args.customers_out: lambda: to_csv(customers_export(analysis)),
+        args.segments_out: lambda: to_csv(segments_export(analysis)),
+        args.cuts_out: lambda: to_csv(cuts_export(analysis)),
+        args.excel_out: lambda: to_excel(analysis, loaded.report),
+    }
+    for target, content in outputs.items():
+        if target is not None:
+            _write(target, content())
+    return render(loaded.report, analysis)
+
+
+def _write(target: Path, content: bytes) -> None:
+    try:
+        target.write_bytes(content)
+    except OSError as error:
+        raise OrdersError(f"Could not write {target}: {error.strerror}. Choose a folder you can write to.")
+
+
+def render(report, analysis) -> str:
+    """The tier table, cut points, data-quality summary and warnings as plain text."""
+    window = analysis.window
+    span = "all history" if window.all_history else f"{window.length_days} days"
+    lines = [
+        f"{report.source_format}: {report.rows_read:,} rows read; columns used: "
+        + ", ".join(f"{role}={column}" for role, column in report.columns.items()),
+        f"Window: {window.first_day.date()} to {window.as_of.date()} ({span}); "
+        f"method: {analysis.settings.method}; lifespan {analysis.lifespan_years:.2f} years "
+        f"({analysis.lifespan_source}); margin {analysis.settings.margin:.0%}",
+        "",
+        "Tiers",
+        _text(segments_export(analysis)[
+            ["tier", "customers", "share_customers", "orders", "revenue", "aov", "purchase_frequency",
+             "annual_customer_value", "clv", "max_cpc", "ltv_cac"]
+        ]),
+        "",
+        f"Cut points ({analysis.settings.method}: the values customers with each score have)",
+        _text(_cut_ranges(cuts_export(analysis))),
+        "",
+        "Data quality (every row of the file)",
+        _text(quality_table(report, analysis)),
+    ]
+    warnings = tuple(report.warnings) + analysis.warnings
+    if warnings:
+        lines += ["", "Warnings", *(f"- {w}" for w in warnings)]
+    return "\n".join(lines)
+
+
+def _cut_ranges(cuts: pd.DataFrame) -> pd.DataFrame:
+    """Cut points as 'lower - upper' in each variable's own unit (days, orders, money)."""
+    money = cuts["variable"] == "monetary"
+    bound = {
+        side: cuts[side].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}").where(
+            money, cuts[side].map(lambda v: "-" if pd.isna(v) else f"{v:,.0f}")
+        )
+        for side in ("lower", "upper")
+    }
+    return cuts.assign(values=bound["lower"] + " to " + bound["upper"]).loc[:, ["variable", "score", "customers", "values"]]
+
+
+def _text(table: pd.DataFrame) -> str:
+    return table.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:,.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        print(run(args))
+    except OrdersError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print("error: the file is too large for this machine's memory.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as error:  # a bug: say so briefly; the traceback only on request
+        if os.environ.get("CLV_DEBUG"):
+            traceback.print_exc()
+        print(f"error: unexpected {type(error).__name__}: {error}. Set CLV_DEBUG=1 to see details, "
+              "and please report it.", file=sys.stderr)
+        return EXIT_BUG
+    return 0

@@ -1,0 +1,80 @@
+"""The command line: the contracted files, exit codes, and no traceback for bad input."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from clv.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Three customers over 2026; as_of = 2026-12-31, window 365 days.
+ORDERS_CSV = """customer_id,order_id,order_date,amount
+c1,1,2026-12-30,100.00
+c1,2,2026-12-31,50.00
+c2,3,2026-06-01,30.00
+c3,4,2026-01-01,20.00
+c3,5,2026-01-02,-5.00
+,6,2026-03-03,99.00
+"""
+
+
+@pytest.fixture()
+def orders_file(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_CSV)
+    return path
+
+
+def test_writes_the_contracted_files(orders_file, tmp_path, capsys):
+    customers_out, segments_out = tmp_path / "customers.csv", tmp_path / "segments.csv"
+    code = main([str(orders_file), "--customers-out", str(customers_out), "--segments-out", str(segments_out),
+                 "--margin", "0.5"])
+    assert code == 0
+    segments = pd.read_csv(segments_out)
+    assert segments["tier"].tolist() == ["High", "Medium", "Low", "All"]
+    everyone = segments.set_index("tier").loc["All"]
+    # 4 counted orders (the -5.00 return is not an order), 195.00 net, 3 customers.
+    assert (everyone.customers, everyone.orders, everyone.revenue) == (3, 4, 195.0)
+    assert everyone.aov == 48.75
+    assert everyone.clv == 97.5  # 195 / 3 customers x 3 years x 50%
+    customers = pd.read_csv(customers_out).set_index("customer")
+    assert customers.loc["c1", ["recency_days", "frequency", "monetary", "r", "f", "m"]].tolist() == [0, 2, 150.0, 3, 3, 3]
+    assert customers.loc["c1", "tier"] == "High" and customers.loc["c3", "monetary"] == 15.0
+    out = capsys.readouterr().out
+    assert "Tiers" in out and "no customer" in out and "99.00" in out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["missing.csv"], "No file at"),
+        (["{orders}", "--tiers", "7"], "--tiers takes two scores"),
+        (["{orders}", "--tiers", "7,5"], "Tier cuts"),
+        (["{orders}", "--window-days", "lots"], "--window-days takes"),
+        (["{orders}", "--as-of", "31/12/2026"], "--as-of takes a date"),
+        (["{orders}", "--as-of", "2020-01-01"], "before the first order"),
+        (["{orders}", "--map", "colour=red"], ""),
+    ],
+    ids=["no-file", "one-cut", "cuts-reversed", "bad-window", "bad-as-of", "as-of-too-early", "bad-map"],
+)
+def test_bad_input_is_one_line_and_exit_2(arguments, message, orders_file, capsys):
+    code = main([a.format(orders=orders_file) for a in arguments])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+def test_runs_as_a_module():
+    done = subprocess.run([sys.executable, "-m", "clv", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and "--segments-out" in done.stdout
+
+
+def test_a_real_run_from_the_shell_prints_no_traceback(tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"\x00\x01\x02garbage\xff")
+    done = subprocess.run([sys.executable, "-m", "clv", str(broken)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.startswith("error: ")

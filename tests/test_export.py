@@ -1,0 +1,82 @@
+"""Exported files: the contracted columns, safe text, numbers that stay numbers."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from clv.analysis import analyze
+from clv.export import (
+    CUSTOMER_COLUMNS, customers_export, quality_table, safe_text, segments_export, to_csv, to_excel,
+)
+from clv.report import NO_CUSTOMER, LoadReport
+from clv.settings import Settings
+
+
+def orders(*rows):
+    frame = pd.DataFrame(rows, columns=["customer", "order", "date", "amount"])
+    return frame.assign(date=pd.to_datetime(frame["date"]), rows=1, email=frame["customer"] + "@example.com",
+                        name=pd.NA)
+
+
+ORDERS = orders(
+    ("=HYPERLINK(1)", "1", "2026-01-01", 10.0),
+    ("bob", "2", "2026-01-02", 20.0), ("bob", "3", "2026-01-09", 20.0),
+    ("cy", "4", "2026-01-05", 100.0),
+)
+
+
+@pytest.fixture()
+def analysis():
+    return analyze(ORDERS, Settings())
+
+
+def test_segments_export_has_a_row_per_tier_then_all(analysis):
+    table = segments_export(analysis)
+    assert table.columns[0] == "tier"
+    assert table["tier"].tolist() == ["High", "Medium", "Low", "All"]
+    assert table["revenue"].iloc[-1] == 150.0 and table["customers"].iloc[-1] == 3
+
+
+def test_customers_export_has_the_contracted_columns_best_first(analysis):
+    table = customers_export(analysis)
+    assert list(table.columns) == CUSTOMER_COLUMNS
+    assert table["rfm_score"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"],
+                         ids=["equals", "plus", "minus", "at", "tab", "cr"])
+def test_formula_like_text_is_defused(text):
+    assert safe_text(text) == "'" + text
+
+
+def test_csv_defuses_text_but_keeps_numbers(analysis):
+    frame = pd.DataFrame({"who": ["=cmd|' /C calc'!A0", "ann"], "money": [-5.0, 3.0]})
+    assert to_csv(frame).decode() == "who,money\n'=cmd|' /C calc'!A0,-5.0\nann,3.0\n"
+    customers = pd.read_csv(io.BytesIO(to_csv(customers_export(analysis))))
+    assert "'=HYPERLINK(1)" in customers["customer"].tolist()
+    assert customers["monetary"].dtype == "float64"
+
+
+def test_excel_writes_text_never_formulas_and_colours_tiers(analysis):
+    book = openpyxl.load_workbook(io.BytesIO(to_excel(analysis)))
+    assert book.sheetnames == ["Segments", "Customers", "Cut points"]
+    sheet = book["Customers"]
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=HYPERLINK(1)"]
+    assert cells and cells[0].data_type == "s"
+    tiers = {row[0].value: row[0].fill.fgColor.rgb for row in book["Segments"].iter_rows(min_row=2)}
+    assert tiers["High"].endswith("E5484D") and tiers["Low"].endswith("FACC15")
+
+
+def test_quality_table_adds_up_to_the_file():
+    report = LoadReport(
+        source_format="test", columns={}, rows_read=6, revenue_read=175.0,
+        excluded=pd.DataFrame({"reason": [NO_CUSTOMER], "rows": [2], "orders": [1], "revenue": [25.0]}),
+    )
+    analysis = analyze(ORDERS, Settings(window_days=7, as_of=pd.Timestamp("2026-01-09").date()))
+    table = quality_table(report, analysis).set_index("reason")
+    # Orders 1 (2026-01-01) and 2 (2026-01-02) fall before the 7-day window; 3 and 4 count.
+    assert table.loc["counted", "rows"] == 2 and table.loc["counted", "revenue"] == 120.0
+    assert table["rows"].sum() == 6 and table["revenue"].sum() == 175.0
+    assert analysis.customers["monetary"].sum() == table.loc["counted", "revenue"]
