@@ -61,7 +61,7 @@ def sniff_delimiter(text: str) -> str:
     truncated = len(text) > len(sample)
     best, best_score = ",", (0.0, 1)
     for delimiter in DELIMITERS:
-        records = list(itertools.islice(csv.reader(io.StringIO(sample), delimiter=delimiter), 21))
+        records = list(itertools.islice(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter), 21))
         if truncated and len(records) == 21:
             records = records[:20]
         widths = [len(record) for record in records if any(field.strip() for field in record)]
