@@ -28,6 +28,7 @@ import io
 import os
 import re
 import warnings
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,9 +306,15 @@ def read_table(source: Source, filename: str | None = None) -> pd.DataFrame:
     data, name = _bytes_of(source, filename)
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                data = unzipped.read(MAX_UNZIPPED_BYTES + 1)
         except (OSError, EOFError, zlib.error) as error:
             raise OrdersError(f"{name} is a damaged .gz file ({error}). Export it again.") from None
+        if len(data) > MAX_UNZIPPED_BYTES:
+            raise OrdersError(
+                f"{name} unzips to more than {MAX_UNZIPPED_BYTES >> 30} GiB. Split the export, "
+                "or run the command line on a machine with room for it."
+            )
     if not data.strip():
         raise OrdersError(f"{name} is empty. Export the orders again and upload the CSV or Excel file.")
     if data[:4] == b"PK\x03\x04":
@@ -381,7 +388,27 @@ def _bytes_of(source: Source, filename: str | None) -> tuple[bytes, str]:
     raise OrdersError(f"Cannot read orders from a {type(source).__name__}; give a file path, bytes or an open file.")
 
 
+MAX_UNZIPPED_BYTES = 1 << 30
+"""An .xlsx is a zip: past 1 GiB unzipped (or 200x its size), it is a zip bomb, not a sales export."""
+MAX_ZIP_RATIO = 200
+
+
+def _check_workbook(data: bytes, name: str) -> None:
+    """Refuse a workbook that would unzip to far more than any real export (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        return  # openpyxl will say it is not a workbook
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_ZIP_RATIO * max(len(data), 1 << 20):
+        raise OrdersError(
+            f"{name} would unzip to {unzipped / 2**20:,.0f} MB, far more than an order export; it was not opened. "
+            "Save the sheet as CSV and upload that."
+        )
+
+
 def _read_excel(data: bytes, name: str) -> pd.DataFrame:
+    _check_workbook(data, name)
     try:
         return pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, keep_default_na=False, engine="openpyxl")
     except Exception as error:  # openpyxl raises many kinds for a zip that is not a workbook

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -683,3 +684,25 @@ def test_unusable_files_raise_a_message_to_act_on(data, message):
 def test_missing_path_says_so(tmp_path):
     with pytest.raises(OrdersError, match=r"no file at"):
         read_orders(tmp_path / "nowhere.csv")
+
+
+def _zip_bomb(member: str) -> bytes:
+    """A zip whose one member unzips to 300 MiB of zeros (about 300 KB zipped)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open(member, "w", force_zip64=True) as stream:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(300):
+                stream.write(chunk)
+    return buffer.getvalue()
+
+
+def test_a_workbook_that_unzips_far_beyond_its_size_is_not_opened():
+    with pytest.raises(OrdersError, match="far more than an order export"):
+        read_orders(_zip_bomb("xl/worksheets/sheet1.xml"), filename="orders.xlsx")
+
+
+def test_a_gzip_bomb_is_not_unzipped_past_the_cap(monkeypatch):
+    monkeypatch.setattr("clv.load.MAX_UNZIPPED_BYTES", 1 << 20)
+    with pytest.raises(OrdersError, match="unzips to more than"):
+        read_orders(gzip.compress(b"customer,order,date,amount\n" + b"0" * (2 << 20)), filename="orders.csv.gz")
