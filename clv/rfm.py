@@ -91,7 +91,9 @@ def rfm_summary(orders: pd.DataFrame, window: Window) -> Summary:
     """Canonical orders -> one row per customer with a counted order in the window.
 
     Orders with a net amount of 0 or less are not counted as orders but their
-    amounts net against the customer's money (METHOD.md section 3).
+    amounts net against the customer's money (METHOD.md section 3). Customers are
+    factorised once and every sum runs on integer codes: grouping strings is
+    what costs time at millions of orders.
 
     Parameters
     ----------
@@ -107,58 +109,71 @@ def rfm_summary(orders: pd.DataFrame, window: Window) -> Summary:
         customer. ``excluded``: orders left out by reason (after the as-of date,
         before the window, customers whose orders in the window are all returns).
     """
-    after = orders["date"] > window.as_of
-    before = orders["date"] <= window.start
-    inside = orders.loc[~(after | before)]
-    cents = (inside["amount"] * 100).round().astype("int64")
-    counted = cents > 0
-    counted_dates = inside["date"].where(counted)
-    by_customer = (
-        inside.assign(cents=cents, counted=counted, counted_date=counted_dates)
-        .groupby("customer", sort=True)
-        .agg(
-            monetary_cents=("cents", "sum"),
-            frequency=("counted", "sum"),
-            first_order_date=("counted_date", "min"),
-            last_order_date=("counted_date", "max"),
-        )
+    after = (orders["date"] > window.as_of).to_numpy()
+    before = (orders["date"] <= window.start).to_numpy()
+    inside = ~(after | before)
+    codes, names = pd.factorize(orders["customer"])
+    cents = np.rint(orders["amount"].to_numpy(dtype="float64") * 100).astype("int64")
+    day = orders["date"].to_numpy().astype("datetime64[D]").astype("int64")
+    rows = pd.DataFrame({"code": codes, "cents": cents, "day": day}).loc[inside]
+    bought = rows.loc[rows["cents"] > 0]
+    per_code = pd.DataFrame(
+        {
+            "monetary_cents": rows.groupby("code")["cents"].sum(),
+            "frequency": bought.groupby("code").size(),
+            "first_day": bought.groupby("code")["day"].min(),
+            "last_day": bought.groupby("code")["day"].max(),
+        }
     )
-    has_order = by_customer["frequency"] > 0
-    customers = by_customer.loc[has_order]
-    contacts = _contacts(inside, customers.index)
+    has_order = per_code["frequency"].notna()
+    kept = per_code.loc[has_order]
+    as_of_day = np.datetime64(window.as_of.date(), "D").astype("int64")
     summary = (
-        customers.assign(
-            recency_days=(window.as_of - customers["last_order_date"]).dt.days.astype("int64"),
-            frequency=customers["frequency"].astype("int64"),
-            monetary=customers["monetary_cents"] / 100,
+        pd.DataFrame(
+            {
+                "customer": names[kept.index.to_numpy()],
+                "recency_days": (as_of_day - kept["last_day"]).to_numpy(dtype="int64"),
+                "frequency": kept["frequency"].to_numpy(dtype="int64"),
+                "monetary": kept["monetary_cents"].to_numpy(dtype="int64") / 100,
+                "first_order_date": _days_to_dates(kept["first_day"]),
+                "last_order_date": _days_to_dates(kept["last_day"]),
+            }
         )
-        .join(contacts)
-        .reset_index()
+        .join(_contacts(orders, codes, inside, day).reindex(kept.index).reset_index(drop=True))
+        .sort_values("customer", kind="stable", ignore_index=True)
         .loc[:, ["customer", "email", "name", "recency_days", "frequency", "monetary",
                  "first_order_date", "last_order_date"]]
     )
-    reasons = pd.Series(pd.NA, index=orders.index, dtype="object")
-    reasons = reasons.mask(after, AFTER_AS_OF).mask(before, BEFORE_WINDOW)
-    returns_only = set(by_customer.index[~has_order])
-    if returns_only:
-        reasons = reasons.mask(~(after | before) & orders["customer"].isin(returns_only), RETURNS_ONLY)
-    left_out = orders.assign(reason=reasons).dropna(subset=["reason"])
+    returns_only = np.zeros(len(names) + 1, dtype=bool)
+    returns_only[per_code.index[~has_order].to_numpy()] = True
+    reasons = np.select(
+        [after, before, inside & returns_only[codes]], [AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY], ""
+    )
+    left_out = orders.loc[reasons != "", ["rows", "amount"]].assign(reason=reasons[reasons != ""])
     excluded = exclusions(left_out) if not left_out.empty else empty_exclusions()
     return Summary(window, summary, excluded)
 
 
-def _contacts(orders: pd.DataFrame, customers: pd.Index) -> pd.DataFrame:
-    """The latest non-blank e-mail and name of each customer (ties broken by order id)."""
-    columns = [c for c in ("email", "name") if c in orders.columns]
-    if not columns:
-        return pd.DataFrame({"email": pd.NA, "name": pd.NA}, index=customers)
-    latest = (
-        orders.loc[orders["customer"].isin(customers), ["customer", "date", "order", *columns]]
-        .sort_values(["date", "order"], kind="stable")
-        .groupby("customer")[columns]
-        .last()
-    )
-    return latest.reindex(columns=["email", "name"])
+def _days_to_dates(days: pd.Series) -> np.ndarray:
+    return days.to_numpy(dtype="int64").astype("datetime64[D]").astype("datetime64[us]")
+
+
+def _contacts(orders: pd.DataFrame, codes: np.ndarray, inside: np.ndarray, day: np.ndarray) -> pd.DataFrame:
+    """Per customer code: the e-mail and name of their latest order in the window that has one.
+
+    Two on the same day: the greater text wins, so the result never depends on row order.
+    """
+    found = {}
+    for column in ("email", "name"):
+        values = orders[column] if column in orders.columns else None
+        if values is None or values.isna().all():
+            found[column] = pd.Series(dtype="object")
+            continue
+        present = inside & values.notna().to_numpy()
+        rows = pd.DataFrame({"code": codes[present], "day": day[present], "value": values.to_numpy()[present]})
+        latest = rows.groupby("code")["day"].transform("max")
+        found[column] = rows.loc[rows["day"] == latest].groupby("code")["value"].max()
+    return pd.DataFrame(found).reindex(columns=["email", "name"])
 
 
 def score_quantile(values: np.ndarray) -> np.ndarray:
