@@ -10,7 +10,7 @@ written as text in Excel; numbers stay numbers.
 from __future__ import annotations
 
 import io
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -106,12 +106,24 @@ def to_csv(table: pd.DataFrame) -> bytes:
 
 def to_excel(analysis: Analysis, report: LoadReport | None = None) -> bytes:
     """The analysis as a workbook: Segments and Customers with tier colours, cut points, data quality."""
-    book = Workbook(write_only=True)
-    _sheet(book, "Segments", segments_export(analysis))
-    _sheet(book, "Customers", customers_export(analysis))
-    _sheet(book, "Cut points", cuts_export(analysis))
+    sheets = {
+        "Segments": segments_export(analysis),
+        "Customers": customers_export(analysis),
+        "Cut points": cuts_export(analysis),
+    }
     if report is not None:
-        _sheet(book, "Data quality", quality_table(report, analysis))
+        sheets["Data quality"] = quality_table(report, analysis)
+    return workbook(sheets)
+
+
+def workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """Tables -> an .xlsx, one sheet each in order: text as text (never a formula), tier cells coloured.
+
+    For a filtered customer list: ``workbook({"Customers": rows_of_customers_export})``.
+    """
+    book = Workbook(write_only=True)
+    for title, table in sheets.items():
+        _sheet(book, title, table)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -39,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from clv.errors import OrdersError
+from clv.errors import ColumnsError, OrdersError
 from clv.parse import (
     DateOrder,
     ParsedAmounts,
@@ -590,7 +590,7 @@ def _plan(table: pd.DataFrame, mapping: Mapping[str, str | None]) -> _Plan:
         terms, quantity, price = (), found["quantity"], found["price"]
         if not (quantity and price):
             missing = "price" if quantity else "quantity"
-            raise OrdersError(
+            raise ColumnsError(
                 f"An amount from quantity x price needs both; no column looks like the {missing}. "
                 f"Name it with --map {missing}=COLUMN {_MAP_HINT}. Columns in the file: {listing}."
             )
@@ -608,13 +608,13 @@ def _plan(table: pd.DataFrame, mapping: Mapping[str, str | None]) -> _Plan:
         if not present
     ]
     if len(missing) == 3:
-        raise OrdersError(
+        raise ColumnsError(
             f"No column looks like a customer, an order date or an amount (columns in the file: {listing}). "
             f"Name them with --map customer=COLUMN,date=COLUMN,amount=COLUMN {_MAP_HINT}."
         )
     if missing:
         role = {"a customer": "customer", "an order date": "date", "an amount": "amount"}[missing[0]]
-        raise OrdersError(
+        raise ColumnsError(
             f"No column looks like {missing[0]} (columns in the file: {listing}). "
             f"Name it with --map {role}=COLUMN {_MAP_HINT}."
         )
@@ -679,7 +679,7 @@ def _orders(table: pd.DataFrame, plan: _Plan, date_order: DateOrder) -> Loaded:
     amounts = _amounts(table, plan, order)
     dates = parse_dates(table[plan.date], date_order=date_order, decimal_comma=amounts.decimal_comma)
     if dates.values.isna().all():
-        raise OrdersError(
+        raise ColumnsError(
             f"No date in column {plan.date!r} could be read (e.g. {_example(table[plan.date])!r}). "
             "Expected dates like 2026-05-10, 05/10/2026 or 10 May 2026; if another column holds the order date, "
             f"name it with --map date=COLUMN {_MAP_HINT}."
@@ -720,7 +720,7 @@ def _orders(table: pd.DataFrame, plan: _Plan, date_order: DateOrder) -> Loaded:
     )
     per_order = _per_order(rows)
     if per_order["customer"].isna().all():
-        raise OrdersError(
+        raise ColumnsError(
             f"No row has a customer in {plan.columns()['customer']}. If another column says who bought, "
             f"name it with --map customer=COLUMN {_MAP_HINT}."
         )
@@ -867,7 +867,7 @@ def _amounts(table: pd.DataFrame, plan: _Plan, order: pd.Series) -> _RowAmounts:
 
     if bad.any() and not (~blank & ~bad).any():
         column = plan.terms[0][1] if plan.terms else plan.price
-        raise OrdersError(
+        raise ColumnsError(
             f"No amount in column {column!r} could be read (e.g. {_example(table[column])!r}). "
             f"If another column holds the order amount, name it with --map amount=COLUMN {_MAP_HINT}."
         )

@@ -299,3 +299,35 @@ def rfm_tiers(scored: pd.DataFrame, tier_cuts: tuple[int, int]) -> pd.DataFrame:
         tier=pd.Categorical(tier, categories=list(TIERS), ordered=False),
         segment=segment.to_numpy(),
     )
+
+
+def rfm_cells(customers: pd.DataFrame, tier_cuts: tuple[int, int], by: tuple[str, ...] = ("r", "f", "m")) -> pd.DataFrame:
+    """Scored customers -> one row per combination of the scores in ``by``, best first, empty ones included.
+
+    Columns: the ``by`` scores, customers, revenue (their money summed) and average
+    (money per customer, NaN where nobody is). For all three scores (the 27 RFM
+    codes) also rfm_score, rfm_code, tier and segment, by the same rule as ``rfm_tiers``.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"r": [3, 3, 1], "f": [3, 3, 1], "m": [1, 1, 1], "monetary": [10.0, 30.0, 5.0]})
+    >>> cells = rfm_cells(c, (5, 7), by=("r", "f"))
+    >>> cells.loc[cells["customers"] > 0, ["r", "f", "customers", "revenue", "average"]]
+       r  f  customers  revenue  average
+    0  3  3          2     40.0     20.0
+    8  1  1          1      5.0      5.0
+    """
+    keys = list(by)
+    grid = pd.MultiIndex.from_product([[3, 2, 1]] * len(keys), names=keys).to_frame(index=False)
+    stats = (
+        customers.groupby(keys)["monetary"]
+        .agg(customers="size", revenue="sum")
+        .reset_index()
+    )
+    cells = grid.merge(stats, on=keys, how="left").fillna({"customers": 0, "revenue": 0.0})
+    cells = cells.assign(
+        customers=cells["customers"].astype("int64"),
+        revenue=cells["revenue"].round(2),
+        average=(cells["revenue"] / cells["customers"]).where(cells["customers"] > 0),
+    )
+    return rfm_tiers(cells, tier_cuts) if set(keys) == set(SCORE_COLUMNS.values()) else cells

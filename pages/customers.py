@@ -1,0 +1,150 @@
+"""Customers: filter, search and sort the customer list, look at one customer, export a campaign list."""
+
+
+import streamlit as st
+
+from clv.export import customers_export, to_csv, workbook
+from clv.segments import SEGMENT_NAMES, SEGMENTS
+from clv.settings import TIERS
+from pages import _common as common
+
+STYLED_ROWS = 5_000  # colouring cells is slow beyond this; longer lists show the tier as text
+PICKABLE = 1_000
+SORTS = {
+    "Best first (RFM score, then spend)": None,
+    "Spend": "monetary",
+    "Orders": "frequency",
+    "Days since last order": "recency_days",
+    "Last order": "last_order_date",
+    "First order": "first_order_date",
+    "Name": "name",
+}
+BADGE = {"High": "red", "Medium": "orange", "Low": "yellow"}
+
+st.title("Customers")
+view = common.current_view()
+if view is None:
+    st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
+    st.stop()
+
+common.sample_banner(view)
+analysis = view.analysis
+table = customers_export(analysis)  # best first; its rows are what the campaign files hold
+
+# --- Filters -------------------------------------------------------------------------
+with st.container(border=True):
+    top = st.columns([1, 1, 2])
+    tiers = top[0].multiselect("Tier", list(TIERS), key="f_tier", placeholder="All tiers", persist_state="session")
+    segments = top[1].multiselect("Segment", list(SEGMENT_NAMES), key="f_segment", placeholder="All segments",
+                                  persist_state="session")
+    search = top[2].text_input("Search customer, e-mail or name", key="f_search", persist_state="session",
+                               placeholder="e.g. anna, or @example.org", help="Any part of it; upper or lower case.")
+    bottom = st.columns([1, 1, 1, 1.6, 1.4])
+    ranges = {
+        score: bottom[i].slider(f"{score.upper()} score", 1, 3, (1, 3), key=f"f_{score}", persist_state="session")
+        for i, score in enumerate(("r", "f", "m"))
+    }
+    sort = bottom[3].selectbox("Sort by", list(SORTS), key="f_sort", persist_state="session")
+    direction = bottom[4].segmented_control("Order", ["Highest first", "Lowest first"], default="Highest first",
+                                            required=True, key="f_direction", persist_state="session",
+                                            disabled=SORTS[sort] is None)
+
+chosen = table
+if tiers:
+    chosen = chosen.loc[chosen["tier"].isin(tiers)]
+if segments:
+    chosen = chosen.loc[chosen["segment"].isin(segments)]
+for score, (low, high) in ranges.items():
+    chosen = chosen.loc[chosen[score].between(low, high)]
+if search.strip():
+    needle = search.strip()
+    found = False
+    for column in ("customer", "email", "name"):
+        found = found | chosen[column].astype("string").str.contains(needle, case=False, regex=False).fillna(False)
+    chosen = chosen.loc[found]
+if SORTS[sort] is not None:
+    chosen = chosen.sort_values(SORTS[sort], ascending=direction == "Lowest first", kind="stable",
+                                na_position="last")
+
+spent = f" · {common.escape(view.money(chosen['monetary'].sum(), 0))} spent in the window" if len(chosen) else ""
+st.markdown(f"**{len(chosen):,}** of {len(table):,} customers{spent}")
+
+shown = view.emails(chosen)
+columns = {
+    "customer": st.column_config.TextColumn("Customer"),
+    "email": st.column_config.TextColumn("E-mail"),
+    "name": st.column_config.TextColumn("Name"),
+    "tier": st.column_config.TextColumn("Tier"),
+    "segment": st.column_config.TextColumn("Segment"),
+    "rfm_code": st.column_config.NumberColumn("RFM code", format="%d"),
+    "rfm_score": st.column_config.NumberColumn("RFM score", format="%d"),
+    "r": "R", "f": "F", "m": "M",
+    "frequency": st.column_config.NumberColumn("Orders", format="%,d"),
+    "monetary": view.money_column("Spend"),
+    "recency_days": st.column_config.NumberColumn("Days since last order", format="%,d"),
+    "first_order_date": st.column_config.DateColumn("First order", format="YYYY-MM-DD"),
+    "last_order_date": st.column_config.DateColumn("Last order", format="YYYY-MM-DD"),
+}
+order = ["name", "email", "tier", "segment", "rfm_code", "rfm_score", "r", "f", "m", "frequency", "monetary",
+         "recency_days", "first_order_date", "last_order_date", "customer"]
+if len(shown) <= STYLED_ROWS:
+    shown = common.tier_cells(shown, {"monetary": lambda v: view.money(v)})
+st.dataframe(shown, hide_index=True, column_config=columns, column_order=order,
+             height=min(420, 35 * (len(chosen) + 1) + 3))
+
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.download_button(
+        f"Download these {len(chosen):,} (CSV)", lambda: to_csv(chosen), file_name="customers_selection.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", disabled=chosen.empty,
+    )
+    st.download_button(
+        f"Download these {len(chosen):,} (Excel)", lambda: workbook({"Customers": chosen}),
+        file_name="customers_selection.xlsx", icon=":material/download:", on_click="ignore", disabled=chosen.empty,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+st.caption(
+    "For an e-mail or ads campaign: the columns of the full customer file (Segments page), only these rows."
+    + (" Downloads keep the real e-mail addresses." if view.mask else "")
+)
+
+# --- One customer --------------------------------------------------------------------------
+st.header("One customer", divider="gray")
+if chosen.empty:
+    st.info("No customer matches these filters. Clear the search or widen the score ranges.")
+    st.stop()
+
+people = chosen.head(PICKABLE).set_index("customer")
+
+
+def label(customer: str) -> str:
+    """Name and e-mail (masked when asked); the customer id where there is no e-mail."""
+    person = people.loc[customer]
+    name = "" if common.is_blank(person["name"]) else str(person["name"])
+    contact = view.email(person["email"]) or (view.email(customer) if customer != name else "")
+    return " · ".join(part for part in (name, contact) if part)
+
+
+who = st.selectbox("Customer", list(people.index), format_func=label, key="f_customer",
+                   help=f"The first {PICKABLE:,} customers of the list above, in its order." if len(chosen) > PICKABLE
+                   else "The customers of the list above, in its order.")
+person = people.loc[who]
+about = SEGMENTS.set_index("segment").loc[person["segment"]]
+
+name = "" if common.is_blank(person["name"]) else str(person["name"])
+st.subheader(common.escape(name or "Customer without a name"))
+st.badge(f"{person['tier']} tier", color=BADGE[person["tier"]])
+# Plain text, not markdown: an address would otherwise become a mailto link.
+st.text(f"E-mail: {view.email(person['email']) or 'none in the file'}    Customer id: {view.email(who)}")
+figures = st.columns(4)
+figures[0].metric("R · F · M", f"{person['r']} · {person['f']} · {person['m']}", border=True,
+                  help=f"RFM code {person['rfm_code']}, score {person['rfm_score']} of 9.")
+figures[1].metric("Orders", f"{person['frequency']:,}", border=True)
+figures[2].metric("Spend", view.money(person["monetary"]), border=True)
+figures[3].metric("Days since last order", f"{person['recency_days']:,}", border=True)
+dates = st.columns(4)
+dates[0].metric("First order", f"{person['first_order_date']:%d %b %Y}", border=True)
+dates[1].metric("Last order", f"{person['last_order_date']:%d %b %Y}", border=True)
+dates[2].metric("RFM score", f"{person['rfm_score']} of 9", border=True)
+dates[3].metric("RFM code", f"{person['rfm_code']}", border=True)
+st.markdown(f"**{common.escape(person['segment'])}:** {common.escape(about['description'])}")
+st.info(f"**What to do:** {common.escape(about['action'])}", icon=":material/campaign:")

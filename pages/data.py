@@ -1,0 +1,141 @@
+"""Your data: upload an export, name its columns when they are not recognised, see how it was read."""
+
+import pandas as pd
+import streamlit as st
+
+from clv.errors import OrdersError
+from clv.export import quality_table
+from pages import _common as common
+
+ROLE_LABELS = {
+    "customer": "Customer id",
+    "email": "E-mail",
+    "name": "Customer name",
+    "order": "Order id",
+    "date": "Order date",
+    "amount": "Amount (net sales)",
+    "quantity": "Quantity",
+    "price": "Unit price",
+}
+ROLE_HELP = {
+    "customer": "Who bought. Without it, the e-mail and then the name identify the customer.",
+    "order": "Without it, every row is its own order.",
+    "amount": "Net sales of the row. Without it, quantity × unit price.",
+}
+USED_LABELS = {**ROLE_LABELS, "status": "Order status", "cancelled": "Cancelled"}
+FORMATS = ["csv", "tsv", "txt", "gz", "xlsx", "parquet"]
+
+
+def apply_mapping(source_key: str, guesses: dict[str, str | None]) -> None:
+    """The mapping button's callback: read the file again with the columns the user changed."""
+    picks = {role: st.session_state[f"map_{role}_{source_key}"] for role in ROLE_LABELS}
+    changed = tuple((role, column) for role, column in picks.items() if column and column != guesses.get(role))
+    st.session_state["_mapping"] = changed or None
+
+
+st.title("Your data")
+source, loaded, error = common.prepare()
+
+with st.container(border=True):
+    key = common.uploader_key()
+    st.file_uploader(
+        "Upload your order export", type=FORMATS, key=key, on_change=common.take_upload, args=(key,),
+        help="Shopify or WooCommerce order exports are recognised as they are; any other table of orders "
+             "(CSV with comma, semicolon or tab; Excel .xlsx; Parquet) works when you name its columns below.",
+    )
+    if source.sample:
+        st.caption("Showing the sample store, Fernwood Coffee & Tea. Drop your file above: it is read in memory "
+                   "for this session and not saved.")
+    else:
+        st.markdown(f"Showing **{common.escape(source.name)}**.")
+        st.button("Back to the sample store", on_click=common.use_sample, icon=":material/storefront:")
+
+if error:
+    st.error(common.escape(error))
+
+if loaded is None or loaded.report.date_order_ambiguous or st.session_state["date_order"] != "auto":
+    st.radio("How to read dates such as 03/04/2026", list(common.DATE_ORDERS), key="date_order",
+             format_func=common.DATE_ORDERS.get, horizontal=True)
+    if loaded is not None and loaded.report.date_order_ambiguous:
+        st.caption(f"Nothing in the file tells whether 03/04 is 3 April or March 4: the dates were read "
+                   f"**{loaded.report.date_order}**. Switch if that is wrong.")
+
+if error is not None or st.toggle("Name the columns myself", key="map_open",
+                                  help="When a column was not recognised, or the wrong one was used."):
+    preview, guesses, table_error = common.raw_table(source)
+    if table_error:
+        st.info("The file cannot be read as a table, so there are no columns to name. Export it again as CSV "
+                "or Excel.")
+    else:
+        with st.container(border=True):
+            st.subheader("Which column is which?")
+            st.caption("Pre-filled with what was recognised. Change only what is wrong: customer, order date and "
+                       "amount (or quantity and unit price) are needed.")
+            options = [None, *preview.columns]
+            current = {**guesses, **dict(common.current_mapping() or ())}
+            grid = st.columns(4)
+            for i, (role, text) in enumerate(ROLE_LABELS.items()):
+                grid[i % 4].selectbox(
+                    text, options, index=options.index(current.get(role)) if current.get(role) in options else 0,
+                    format_func=lambda column: "(not in the file)" if column is None else column,
+                    key=f"map_{role}_{source.key}", help=ROLE_HELP.get(role),
+                )
+            st.button("Read the file with these columns", type="primary", on_click=apply_mapping,
+                      args=(source.key, guesses), icon=":material/table_view:")
+            st.markdown("**The file's first rows**")
+            shown = common.mask_frame(preview) if st.session_state["mask"] else preview
+            st.dataframe(shown, hide_index=True)
+
+if loaded is None:
+    st.info("Fix the file above, or go back to the sample store, to see the dashboard.")
+    st.stop()
+
+# --- How the file was read ---------------------------------------------------------------
+report = loaded.report
+symbol = common.chosen_symbol(loaded)
+st.header("How the file was read", divider="gray")
+st.markdown(f"Recognised as **{common.escape(report.source_format)}**.")
+figures = st.columns(3)
+figures[0].metric("Rows read", f"{report.rows_read:,}", border=True)
+figures[1].metric("Revenue read", common.money(report.revenue_read, symbol), border=True,
+                  help="Net amount of every row whose amount could be read, refunds taken off.")
+figures[2].metric("Orders kept", f"{len(loaded.orders):,}", border=True,
+                  help="Orders with a customer, a date and an amount, not cancelled, before any window.")
+used = pd.DataFrame({
+    "role": [USED_LABELS.get(role, role.capitalize()) for role in report.columns],
+    "column": list(report.columns.values()),
+})
+left, right = st.columns([1, 1], gap="large")
+with left:
+    st.markdown("**Columns used**")
+    st.dataframe(used, hide_index=True,
+                 column_config={"role": "What", "column": st.column_config.TextColumn("Column(s) in your file")})
+with right:
+    st.markdown("**Dates and currency**")
+    st.markdown(f"Dates were read **{common.escape(report.date_order)}**"
+                + (" (the file did not tell; see the switch above)." if report.date_order_ambiguous else "."))
+    currencies = ", ".join(report.currencies) or "not stated in the file"
+    st.markdown(f"Currency: **{common.escape(currencies)}**; amounts are shown with "
+                f"**{common.escape(symbol)}** (change it in the sidebar).")
+
+# --- What was counted ---------------------------------------------------------------------
+st.header("What was counted and what was left out", divider="gray")
+try:
+    analysis = common.analyse(loaded, common.data_key(source), common.settings_from_view())
+except OrdersError as problem:
+    st.error(common.escape(str(problem)))
+    analysis = None
+quality = quality_table(report, analysis)
+st.dataframe(
+    quality.assign(reason=quality["reason"].replace({"counted": "counted in the analysis"}).str.capitalize()),
+    hide_index=True,
+    column_config={
+        "reason": st.column_config.TextColumn("Rows", width="large"),
+        "rows": st.column_config.NumberColumn("File rows", format="%,d"),
+        "orders": st.column_config.NumberColumn("Orders", format="%,d"),
+        "revenue": st.column_config.NumberColumn("Revenue", format=common.money_format(symbol)),
+    },
+)
+st.caption("The first line is what the analysis counts; every other line is left out, with the revenue it carried. "
+           "Together they add up to the whole file. Lines such as 'before the window' follow the sidebar's settings.")
+common.show_warnings(report.warnings)

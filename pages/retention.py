@@ -1,0 +1,83 @@
+"""Retention: repeat customers, retention and churn over a year, the lifespan they give, monthly cohorts."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from clv.retention import cohort_matrix
+from pages import _common as common
+
+COHORTS_SHOWN = 24
+
+st.title("Retention")
+view = common.current_view()
+if view is None:
+    st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
+    st.stop()
+
+common.sample_banner(view)
+common.window_caption(view)
+
+analysis = view.analysis
+kept = analysis.retention
+
+# --- Who comes back ----------------------------------------------------------------
+st.header("Who comes back", divider="gray")
+row = st.columns(3)
+row[0].metric("Repeat-customer rate", common.percent(analysis.repeat_rate), border=True,
+              help="Share of the window's customers with two or more orders.")
+row[1].metric("Retention rate", common.percent(kept.retention_rate), border=True,
+              help="(Customers at end − new customers) / customers at start. Customers won back after a "
+                   "longer absence count as retained, so it can pass 100%.")
+row[2].metric("Churn rate", common.percent(kept.churn_rate), border=True, help="1 − retention rate.")
+row = st.columns(3)
+row[0].metric("Customers at start", f"{kept.customers_start:,}", border=True,
+              help=f"Bought in the {kept.period_days} days before the period.")
+row[1].metric("Customers at end", f"{kept.customers_end:,}", border=True, help="Bought in the period.")
+row[2].metric("New customers", f"{kept.new_customers:,}", border=True, help="First order ever in the period.")
+st.caption(f"Period: {kept.period_start:%d %b %Y} to {kept.period_end:%d %b %Y} ({kept.period_days} days), "
+           f"compared with the {kept.period_days} days before it. A customer is someone who bought in that time.")
+if kept.retention_rate is None:
+    st.info("No customer bought in the year before the period, so retention and churn cannot be measured yet.")
+
+# --- Lifespan ---------------------------------------------------------------------------
+st.header("Customer lifespan used in CLV", divider="gray")
+left, right = st.columns(2)
+left.metric("Lifespan in CLV", f"{analysis.lifespan_years:.2f} years", border=True,
+            help="Assumed (set in the sidebar) or estimated from churn as 1 / annual churn rate.")
+left.caption(f"Source: {analysis.lifespan_source}.")
+from_churn = kept.lifespan_years
+right.metric("From churn (1 / annual churn)", "–" if from_churn is None else f"{from_churn:.2f} years", border=True)
+if st.session_state["churn"]:
+    right.button(f"Use the assumed {st.session_state['lifespan']:g} years instead", on_click=common.set_churn,
+                 args=(False,), icon=":material/undo:")
+else:
+    right.button("Use the lifespan from churn", on_click=common.set_churn, args=(True,),
+                 icon=":material/autorenew:", type="primary", disabled=from_churn is None)
+common.show_warnings([w for w in analysis.warnings if w.startswith("Lifespan")])
+
+# --- Cohorts ------------------------------------------------------------------------------
+st.header("Monthly cohorts", divider="gray")
+table = view.cohorts()
+if table.empty:
+    st.info("No counted orders up to the as-of date, so there are no cohorts to show.")
+    st.stop()
+matrix = cohort_matrix(table).tail(COHORTS_SHOWN)
+sizes = table.loc[table["months_since"] == 0].set_index("cohort")["customers"].reindex(matrix.index)
+later = matrix.drop(columns=0, errors="ignore").dropna(axis="columns", how="all")
+figure = go.Figure(go.Heatmap(
+    z=later.to_numpy(),
+    x=[f"+{m}" for m in later.columns],
+    y=[f"{c:%b %Y} · {n:,} new" for c, n in zip(matrix.index, sizes)],
+    text=[["" if v != v else f"{v:.0%}" for v in row] for row in later.to_numpy()],
+    texttemplate="%{text}", textfont={"size": 10},
+    colorscale="Blues", zmin=0, colorbar={"title": {"text": "Still buying"}, "tickformat": ".0%"},
+    hovertemplate="%{y}<br>%{x} months after the first order: %{z:.1%} bought<extra></extra>",
+    xgap=1, ygap=1,
+))
+figure.update_yaxes(autorange="reversed", title="Month of first order · customers won", type="category")
+figure.update_xaxes(title="Months after the first order", type="category")
+st.plotly_chart(common.plotly_layout(
+    figure, f"Share of each month's new customers who bought again N months later (last {len(matrix)} cohorts)",
+    max(360, 28 * len(matrix) + 140)))
+st.caption(f"Only the last {COHORTS_SHOWN} cohorts are shown. Month 0 (the first order) is always 100% and is "
+           "left out so the later months are readable.")

@@ -1,0 +1,249 @@
+"""Segments: the tier table, how the scores were cut, where customers sit, the named segments."""
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from clv.export import customers_export, segments_export, to_csv, to_excel
+from clv.rfm import rfm_cells
+from clv.segments import SEGMENTS
+from clv.settings import TIER_COLOURS
+from pages import _common as common
+
+st.title("Segments")
+view = common.current_view()
+if view is None:
+    st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
+    st.stop()
+
+common.sample_banner(view)
+common.window_caption(view)
+common.show_warnings(view.analysis.warnings)
+
+analysis = view.analysis
+customers = analysis.customers
+everyone = analysis.tiers.set_index("tier").loc["All"]
+
+# --- At a glance -------------------------------------------------------------
+kpis = st.columns(3) + st.columns(3)
+kpis[0].metric("Customers", f"{int(everyone['customers']):,}", border=True)
+kpis[1].metric("Revenue in the window", view.money(everyone["revenue"], 0), border=True)
+kpis[2].metric("Orders", f"{int(everyone['orders']):,}", border=True)
+kpis[3].metric("Average order value", view.money(everyone["aov"]), border=True)
+kpis[4].metric("Repeat customers", common.percent(analysis.repeat_rate), border=True,
+               help="Share of customers with two or more orders in the window.")
+kpis[5].metric("Lifetime value per customer", view.money(everyone["clv"]), border=True,
+               help="Average CLV over all customers; the Lifetime value page shows how it is built.")
+
+# --- Tiers -------------------------------------------------------------------
+st.header("Tiers: who is worth the most", divider="gray")
+tiers = analysis.tiers.rename(columns={
+    "tier": "Tier", "customers": "Customers", "share_customers": "Share of customers", "revenue": "Revenue",
+    "share_revenue": "Share of revenue", "aov": "Average order value", "purchase_frequency": "Orders per customer",
+    "clv": "CLV",
+})[["Tier", "Customers", "Share of customers", "Revenue", "Share of revenue", "Average order value",
+    "Orders per customer", "CLV"]]
+money = lambda value: view.money(value)  # noqa: E731
+st.dataframe(
+    common.tier_rows(tiers, {
+        "Customers": "{:,.0f}", "Share of customers": "{:.1%}", "Revenue": money, "Share of revenue": "{:.1%}",
+        "Average order value": money, "Orders per customer": "{:.2f}", "CLV": money,
+    }, column="Tier"),
+    hide_index=True,
+)
+st.caption(
+    "A customer's RFM score is R + F + M, from 3 to 9; the tier cut points are in the sidebar. Orders per "
+    "customer is the purchase frequency in the window; CLV = annual customer value × lifespan × margin."
+)
+
+chart, cut_points = st.columns([2, 3], gap="large")
+with chart:
+    shares = analysis.tiers.loc[analysis.tiers["tier"] != "All"].melt(
+        id_vars="tier", value_vars=["share_customers", "share_revenue"], var_name="measure", value_name="share"
+    ).replace({"measure": {"share_customers": "Customers", "share_revenue": "Revenue"}})
+    figure = px.bar(shares, x="share", y="measure", color="tier", orientation="h",
+                    color_discrete_map=TIER_COLOURS, category_orders={"tier": common.TIER_ORDER},
+                    text=shares["share"].map(lambda s: common.percent(s, 0)),
+                    labels={"share": "Share (%)", "measure": "", "tier": "Tier"})
+    figure.update_traces(textposition="inside", insidetextanchor="middle")
+    for trace in figure.data:
+        trace.textfont = {"color": common.text_colour(TIER_COLOURS[trace.name])}
+    figure.update_xaxes(tickformat=".0%", range=[0, 1])
+    st.plotly_chart(common.plotly_layout(figure, "Share of customers and of revenue by tier", 300, legend=True))
+
+with cut_points:
+    st.markdown("**How the scores were cut**")
+    units = {
+        "recency_days": ("Recency", lambda v: f"{v:,.0f} days"),
+        "frequency": ("Frequency", lambda v: f"{v:,.0f} order" + ("" if v == 1 else "s")),
+        "monetary": ("Money", lambda v: view.money(v)),
+    }
+
+    def values(variable: str, low: float, high: float) -> str:
+        if pd.isna(low):
+            return "–"
+        write = units[variable][1]
+        return write(low) if low == high else f"{write(low)} to {write(high)}"
+
+    cuts = analysis.cuts.assign(
+        Measure=lambda t: t["variable"].map(lambda v: units[v][0]),
+        Values=lambda t: [values(v, lo, hi) for v, lo, hi in zip(t["variable"], t["lower"], t["upper"])],
+        Begins=lambda t: ["–" if pd.isna(x) else units[v][1](x) for v, x in zip(t["variable"], t["threshold"])],
+    )[["Measure", "score", "customers", "Values", "Begins"]]
+    st.dataframe(
+        cuts,
+        hide_index=True,
+        column_config={
+            "score": st.column_config.NumberColumn("Score", help="1 least valuable, 3 most valuable", format="%d"),
+            "customers": st.column_config.NumberColumn("Customers", format="%,d"),
+            "Values": st.column_config.TextColumn("Values these customers have"),
+            "Begins": st.column_config.TextColumn(
+                "Score begins at",
+                help="Range method: the cut between equal thirds of the value range. "
+                     "Quantile method: the first value of the third.",
+            ),
+        },
+    )
+
+# --- Recency x frequency -------------------------------------------------------
+st.header("Recency × frequency", divider="gray")
+colour_by = st.segmented_control("Colour by", ["Average spend", "Total spend"], default="Average spend",
+                                 required=True, key="heat_colour")
+cells = rfm_cells(customers, analysis.settings.tier_cuts, by=("r", "f")).set_index(["r", "f"])
+measure = "average" if colour_by == "Average spend" else "revenue"
+grid = cells[measure].unstack("f").sort_index(ascending=False)
+counts = cells["customers"].unstack("f").sort_index(ascending=False)
+labels = np.vectorize(lambda n, v: f"{n:,} customers<br>{view.money(v, 0)}" if n else "no customers")(
+    counts.to_numpy(), grid.fillna(0).to_numpy()
+)
+heat = go.Figure(go.Heatmap(
+    z=grid.to_numpy(),
+    x=["F1: fewest orders", "F2", "F3: most orders"],
+    y=["R3: bought most recently", "R2", "R1: longest ago"],
+    text=labels, texttemplate="%{text}", colorscale="Blues",
+    colorbar={"title": {"text": f"{colour_by} ({view.symbol})"}, "tickprefix": view.symbol, "tickformat": ",.0f"},
+    hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
+))
+heat.update_xaxes(title="Frequency score (orders in the window)", side="bottom")
+heat.update_yaxes(title="Recency score")
+heat.update_yaxes(autorange="reversed")
+st.plotly_chart(common.plotly_layout(
+    heat, "Customers by recency and frequency score, coloured by "
+          + ("average spend per customer" if measure == "average" else "total spend of the cell"), 440))
+
+# --- Named segments ------------------------------------------------------------
+st.header("Named segments", divider="gray")
+st.caption("A second lens over the 27 RFM codes: each code belongs to one named segment.")
+paint = st.segmented_control("Colour the codes by", ["Tier", "Average spend"], default="Tier", required=True,
+                             key="tree_colour")
+all_codes = rfm_cells(customers, analysis.settings.tier_cuts)
+codes = all_codes.loc[all_codes["customers"] > 0]
+named = analysis.segments.loc[(analysis.segments["segment"] != "All") & (analysis.segments["customers"] > 0)]
+by_segment = named[["segment", "customers"]]
+segment_average = named.set_index("segment")["customer_value"]  # revenue per customer in the window
+if paint == "Tier":
+    code_colours = [TIER_COLOURS[t] for t in codes["tier"]]
+    segment_colours = ["#E2E8F0"] * len(by_segment)
+    marker = {"colors": segment_colours + code_colours}
+    text_colours = ["#1F2937"] * len(by_segment) + [common.text_colour(c) for c in code_colours]
+else:
+    marker = {"colors": list(segment_average.reindex(by_segment["segment"])) + list(codes["average"]),
+              "colorscale": "Blues", "showscale": True,
+              "colorbar": {"title": {"text": f"Average spend ({view.symbol})"}, "tickprefix": view.symbol}}
+    text_colours = None
+tree = go.Figure(go.Treemap(
+    ids=list(by_segment["segment"]) + [f"{s}/{c}" for s, c in zip(codes["segment"], codes["rfm_code"])],
+    labels=list(by_segment["segment"]) + [f"RFM {c}" for c in codes["rfm_code"]],
+    parents=[""] * len(by_segment) + list(codes["segment"]),
+    values=list(by_segment["customers"]) + list(codes["customers"]),
+    branchvalues="total",
+    marker=marker,
+    textfont={"color": text_colours} if text_colours else None,
+    texttemplate="<b>%{label}</b><br>%{value:,} customers",
+    hovertemplate="%{label}<br>%{value:,} customers<extra></extra>",
+))
+st.plotly_chart(common.plotly_layout(
+    tree, "Named segments sized by customers; inside, their RFM codes coloured by "
+          + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), 520))
+
+segments = SEGMENTS.merge(analysis.segments, on="segment", how="left")
+st.table(
+    segments[["segment", "customers", "share_revenue", "clv", "description", "action"]]
+    .rename(columns={"segment": "Segment", "customers": "Customers", "share_revenue": "Share of revenue",
+                     "clv": "CLV", "description": "Who they are", "action": "What to do"})
+    .style.format({"Customers": "{:,.0f}", "Share of revenue": "{:.1%}", "CLV": money}, na_rep="–")
+    .hide(axis="index"),
+)
+
+with st.expander("The 27 RFM codes"):
+    st.dataframe(
+        all_codes[["r", "f", "m", "rfm_code", "segment", "tier", "customers", "average"]],
+        hide_index=True,
+        column_config={
+            "r": "R", "f": "F", "m": "M",
+            "rfm_code": st.column_config.NumberColumn("RFM code", format="%d"),
+            "segment": "Segment", "tier": "Tier",
+            "customers": st.column_config.NumberColumn("Customers", format="%,d"),
+            "average": view.money_column("Average spend"),
+        },
+    )
+    st.caption("Codes with no customers still show the segment and tier they would belong to.")
+
+# --- Distributions -------------------------------------------------------------
+st.header("Distributions", divider="gray")
+shades = {1: "#BFD7EA", 2: "#6A9FC6", 3: "#2E6F95"}
+p99 = customers["monetary"].quantile(0.99)
+above = int((customers["monetary"] > p99).sum())
+spread = customers.assign(
+    money=customers["monetary"].clip(upper=p99),
+    R=customers["r"].astype(str), F=customers["f"].astype(str), M=customers["m"].astype(str),
+)
+score_colours = {str(k): v for k, v in shades.items()}
+left, middle, right = st.columns(3)
+with left:
+    figure = px.histogram(spread, x="recency_days", color="R", nbins=40, color_discrete_map=score_colours,
+                          category_orders={"R": ["1", "2", "3"]},
+                          labels={"recency_days": "Days since last order", "R": "R score"})
+    figure.update_yaxes(title="Customers")
+    st.plotly_chart(common.plotly_layout(figure, "Recency: days since the last order", 340, legend=True))
+with middle:
+    figure = px.histogram(spread, x="frequency", color="F", color_discrete_map=score_colours,
+                          category_orders={"F": ["1", "2", "3"]},
+                          labels={"frequency": "Orders in the window", "F": "F score"})
+    figure.update_traces(xbins={"size": 1})
+    figure.update_yaxes(title="Customers")
+    st.plotly_chart(common.plotly_layout(figure, "Frequency: orders per customer", 340, legend=True))
+with right:
+    figure = px.histogram(spread, x="money", color="M", nbins=40, color_discrete_map=score_colours,
+                          category_orders={"M": ["1", "2", "3"]},
+                          labels={"money": f"Spend in the window ({view.symbol})", "M": "M score"})
+    figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
+    figure.update_yaxes(title="Customers")
+    st.plotly_chart(common.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
+    st.caption(f"Clipped at the 99th percentile ({common.escape(view.money(p99, 0))}): the {above:,} customers "
+               "above it are counted in the last bar.")
+st.caption("Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable).")
+
+# --- Downloads -------------------------------------------------------------------
+st.header("Downloads", divider="gray")
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.download_button(
+        "Download segments (CSV)", lambda: to_csv(segments_export(analysis)), file_name="segments.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore",
+    )
+    st.download_button(
+        "Download customers (CSV)", lambda: to_csv(customers_export(analysis)), file_name="customers.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore",
+    )
+    st.download_button(
+        "Download Excel workbook", lambda: to_excel(analysis, view.report), file_name="rfm_clv.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
+        on_click="ignore",
+    )
+st.caption(
+    "The same files as the command line's --segments-out and --customers-out; the workbook adds the cut points "
+    "and the data-quality report, with tier colours."
+    + (" Downloads keep the real e-mail addresses." if view.mask else "")
+)

@@ -1,0 +1,160 @@
+"""Lifetime value: CLV per tier and per named segment with its parts, and what a new customer may cost."""
+
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from clv.settings import TIER_COLOURS
+from clv.value import HEALTHY_LTV_CAC
+from pages import _common as common
+
+st.title("Lifetime value")
+view = common.current_view()
+if view is None:
+    st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
+    st.stop()
+
+common.sample_banner(view)
+common.window_caption(view)
+common.show_warnings(view.analysis.warnings)
+
+analysis = view.analysis
+money = lambda value: view.money(value)  # noqa: E731
+everyone = analysis.tiers.set_index("tier").loc["All"]
+window_days = analysis.window.length_days
+
+PARTS = {
+    "customers": "Customers", "aov": "Average order value", "purchase_frequency": "Orders per customer",
+    "customer_value": "Customer value (window)", "annual_customer_value": "Annual value",
+    "lifespan_years": "Lifespan (years)", "margin": "Margin", "clv": "CLV",
+}
+PART_FORMATS = {
+    "Customers": "{:,.0f}", "Average order value": money, "Orders per customer": "{:.2f}",
+    "Customer value (window)": money, "Annual value": money, "Lifespan (years)": "{:.2f}", "Margin": "{:.0%}",
+    "CLV": money,
+}
+
+# --- Per tier --------------------------------------------------------------------
+st.header("CLV per tier", divider="gray")
+st.markdown(
+    f"**CLV = average order value × orders per customer × 365 / {window_days:,} days × lifespan × margin.** "
+    f"For all customers: {common.escape(view.money(everyone['aov']))} × {everyone['purchase_frequency']:.2f} "
+    f"× 365 / {window_days:,} × {everyone['lifespan_years']:.2f} years × {everyone['margin']:.0%} "
+    f"= **{common.escape(view.money(everyone['clv']))}**."
+)
+tiers = analysis.tiers.rename(columns={"tier": "Tier", **PARTS})[["Tier", *PARTS.values()]]
+st.dataframe(common.tier_rows(tiers, PART_FORMATS, column="Tier"), hide_index=True)
+
+per_tier = analysis.tiers.loc[analysis.tiers["tier"] != "All"]
+figure = px.bar(
+    per_tier, x="tier", y="clv", color="tier", color_discrete_map=TIER_COLOURS,
+    category_orders={"tier": common.TIER_ORDER},
+    text=per_tier["clv"].map(lambda v: view.money(v, 0)),
+    custom_data=["aov", "purchase_frequency", "annual_customer_value"],
+    labels={"tier": "Tier", "clv": f"CLV ({view.symbol})"},
+)
+figure.update_traces(
+    textposition="outside", cliponaxis=False,
+    hovertemplate=(f"%{{x}}: CLV {view.symbol}%{{y:,.2f}}<br>AOV {view.symbol}%{{customdata[0]:,.2f}} · "
+                   f"%{{customdata[1]:.2f}} orders per customer<br>annual value {view.symbol}%{{customdata[2]:,.2f}}"
+                   "<extra></extra>"),
+)
+figure.add_hline(y=everyone["clv"], line_dash="dash", line_color="#475569",
+                 annotation_text=f"All customers {view.money(everyone['clv'], 0)}", annotation_position="top right")
+figure.update_yaxes(tickprefix=view.symbol, tickformat=",.0f")
+figure.update_layout(showlegend=False)
+st.plotly_chart(common.plotly_layout(figure, f"Customer lifetime value per tier ({view.symbol})", 360))
+
+# --- Per named segment -------------------------------------------------------------
+st.header("CLV per named segment", divider="gray")
+segments = analysis.segments.loc[analysis.segments["segment"] != "All"].sort_values("clv", ascending=True)
+figure = px.bar(
+    segments.dropna(subset=["clv"]), x="clv", y="segment", orientation="h",
+    text=segments.dropna(subset=["clv"])["clv"].map(lambda v: view.money(v, 0)),
+    labels={"clv": f"CLV ({view.symbol})", "segment": ""},
+    color_discrete_sequence=["#2E6F95"],
+)
+figure.update_traces(textposition="outside", cliponaxis=False,
+                     hovertemplate=f"%{{y}}: CLV {view.symbol}%{{x:,.2f}}<extra></extra>")
+figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
+st.plotly_chart(common.plotly_layout(figure, f"Customer lifetime value per named segment ({view.symbol})", 420))
+st.dataframe(
+    analysis.segments[["segment", *PARTS]],
+    hide_index=True,
+    height=35 * (len(analysis.segments) + 1) + 3,
+    column_config={
+        "segment": st.column_config.TextColumn("Segment", pinned=True),
+        "customers": st.column_config.NumberColumn("Customers", format="%,d"),
+        "aov": view.money_column("Average order value"),
+        "purchase_frequency": st.column_config.NumberColumn("Orders per customer", format="%.2f"),
+        "customer_value": view.money_column("Customer value (window)"),
+        "annual_customer_value": view.money_column("Annual value"),
+        "lifespan_years": st.column_config.NumberColumn("Lifespan (years)", format="%.2f", width="small"),
+        "margin": st.column_config.NumberColumn("Margin", format="percent", width="small"),
+        "clv": view.money_column("CLV"),
+    },
+)
+st.caption("Segments with no customers in this window show blanks. The All row is every customer.")
+
+# --- Acquisition -----------------------------------------------------------------------
+st.header("Acquisition: what may a new customer cost?", divider="gray")
+inputs = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+inputs[0].radio("I know", list(common.CAC_MODES), key="cac_mode", format_func=common.CAC_MODES.get)
+if st.session_state["cac_mode"] == "spend":
+    inputs[1].number_input(f"Marketing spend ({view.symbol})", min_value=0.0, step=100.0, value=None, key="spend",
+                           placeholder="e.g. 5000", help="What you spent on marketing over a period.")
+    inputs[2].number_input("New customers won", min_value=0, step=10, value=None, key="new",
+                           placeholder="e.g. 200", help="New customers in the same period.")
+else:
+    inputs[1].number_input(f"CAC per customer ({view.symbol})", min_value=0.0, step=1.0, value=None,
+                           key="cac", placeholder="e.g. 25")
+inputs[3].number_input("Ad conversion rate (%)", min_value=0.01, max_value=100.0, step=0.5, format="%.2f", key="conv",
+                       help="Share of ad clicks that become customers; sets the most you may pay per click.")
+
+cac = analysis.settings.acquisition_cost
+if cac is None:
+    st.info("Enter your marketing spend and the new customers it won (or your CAC) to compare CLV with what "
+            "a customer costs. The maximum cost per click below needs only the conversion rate.")
+else:
+    ratio = everyone["ltv_cac"]
+    metrics = st.columns(3)
+    metrics[0].metric("Acquisition cost (CAC)", view.money(cac), border=True)
+    metrics[1].metric("CLV − CAC (all customers)", view.money(everyone["clv_minus_cac"]), border=True,
+                      help="Return on acquisition: what a customer brings beyond what it cost to win.")
+    metrics[2].metric("LTV : CAC (all customers)", "–" if ratio != ratio else f"{ratio:.1f} : 1", border=True)
+    if ratio != ratio:
+        st.warning("CAC is 0, so the LTV : CAC ratio has no meaning.")
+    elif ratio >= HEALTHY_LTV_CAC:
+        st.success(f"Healthy: a customer is worth {ratio:.1f} times what it costs to win, at or above the "
+                   f"{HEALTHY_LTV_CAC:g} : 1 mark.", icon=":material/check_circle:")
+    else:
+        st.error(f"Below the {HEALTHY_LTV_CAC:g} : 1 mark: a customer is worth {ratio:.1f} times what it costs to "
+                 "win. Spend less per new customer or raise their value.", icon=":material/warning:")
+
+    ratios = analysis.tiers.dropna(subset=["ltv_cac"])
+    figure = go.Figure(go.Bar(
+        x=ratios["tier"], y=ratios["ltv_cac"],
+        marker_color=[TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]],
+        text=[f"{v:.1f} : 1" for v in ratios["ltv_cac"]], textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: LTV : CAC %{y:.2f}<extra></extra>",
+    ))
+    figure.add_hline(y=HEALTHY_LTV_CAC, line_dash="dash", line_color="#15803D",
+                     annotation_text=f"{HEALTHY_LTV_CAC:g} : 1 healthy mark", annotation_position="top right")
+    figure.update_yaxes(title="LTV : CAC (CLV / CAC)", rangemode="tozero")
+    figure.update_xaxes(title="Tier")
+    st.plotly_chart(common.plotly_layout(figure, "LTV : CAC per tier against the 3 : 1 mark", 360))
+
+st.subheader("The most to pay per click, per tier")
+economics = {"tier": "Tier", "clv": "CLV", "max_cpc": "Max cost per click"}
+if cac is not None:
+    economics |= {"cac": "CAC", "clv_minus_cac": "CLV − CAC", "ltv_cac": "LTV : CAC"}
+st.dataframe(
+    common.tier_rows(
+        analysis.tiers[list(economics)].rename(columns=economics),
+        {"CLV": money, "Max cost per click": money, "CAC": money, "CLV − CAC": money, "LTV : CAC": "{:.2f} : 1"},
+        column="Tier",
+    ),
+    hide_index=True,
+)
+st.caption(f"Max cost per click = CLV × conversion rate ({analysis.settings.conversion_rate:.2%}): bid at most "
+           "this much per click to win a customer of that tier.")
