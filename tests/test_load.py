@@ -706,3 +706,68 @@ def test_a_gzip_bomb_is_not_unzipped_past_the_cap(monkeypatch):
     monkeypatch.setattr("clv.load.MAX_UNZIPPED_BYTES", 1 << 20)
     with pytest.raises(OrdersError, match="unzips to more than"):
         read_orders(gzip.compress(b"customer,order,date,amount\n" + b"0" * (2 << 20)), filename="orders.csv.gz")
+
+
+# ---------------------------------------------------------------------------
+# One store, written the ways real exports write it: every variant reads to the same orders.
+
+_STORE = [  # customer, order, (year, month, day), amount in cents
+    ("Zoë Müller", "1001", (2026, 3, 4), 123450),
+    ("Zoë Müller", "1002", (2026, 3, 29), 1999),
+    ("François Núñez", "1003", (2026, 10, 25), 250),
+    ("Søren Ødegård", "1004", (2026, 12, 31), -4000),
+    ("Søren Ødegård", "1005", (2026, 1, 13), 100000),
+]
+
+
+def _variant(date_of, amount_of, *, delimiter=",", encoding="utf-8", newline="\n", notes=False) -> bytes:
+    header = ["Customer", "Order ID", "Order Date", "Amount"] + (["Notes"] if notes else [])
+    lines = [delimiter.join(header)]
+    for customer, order, ymd, cents in _STORE:
+        cells = [customer, order, date_of(*ymd), amount_of(cents)]
+        if notes:
+            cells.append(f'"gift wrap{newline}ring the bell, {customer}"')
+        lines.append(delimiter.join(f'"{c}"' if delimiter in c and not c.startswith('"') else c for c in cells))
+    return (newline.join(lines) + newline).encode(encoding)
+
+
+def _euros(cents: int) -> str:
+    whole, rest = divmod(abs(cents), 100)
+    return ("-" if cents < 0 else "") + f"{whole:,}".replace(",", ".") + f",{rest:02d} €"
+
+
+_VARIANTS = {
+    "clean": _variant(lambda y, m, d: f"{y}-{m:02d}-{d:02d}", lambda c: f"{c / 100:.2f}"),
+    "cp1252-semicolon-decimal-comma-day-first-crlf": _variant(
+        lambda y, m, d: f"{d:02d}.{m:02d}.{y}", _euros, delimiter=";", encoding="cp1252", newline="\r\n"
+    ),
+    "bom-tab-month-first-dollars-thousands": _variant(
+        lambda y, m, d: f"{m}/{d}/{y} 10:15 AM",
+        lambda c: ("-" if c < 0 else "") + f"${abs(c) / 100:,.2f}",
+        delimiter="\t", encoding="utf-8-sig",
+    ),
+    "latin1-quoted-newlines-space-thousands": _variant(
+        lambda y, m, d: f"{d}/{m}/{y}",
+        lambda c: f"{c / 100:,.2f}".replace(",", " ").replace(".", ",") + " EUR",
+        delimiter=";", encoding="latin-1", notes=True,
+    ),
+    # Offsets differ and the clocks change on 29 March and 25 October: the date as written counts.
+    "mixed-utc-offsets-across-dst": _variant(
+        lambda y, m, d: f"{y}-{m:02d}-{d:02d}T23:30:00" + ("+02:00" if 3 < m < 11 else "-08:00"),
+        lambda c: f"{c / 100:.2f}",
+    ),
+    "accounting-negatives": _variant(
+        lambda y, m, d: f"{y}-{m:02d}-{d:02d}", lambda c: f"({-c / 100:.2f})" if c < 0 else f"{c / 100:.2f}"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", [n for n in _VARIANTS if n != "clean"])
+def test_every_way_of_writing_the_store_reads_to_the_same_orders(name):
+    expected = read_orders(_VARIANTS["clean"], filename="clean.csv").orders
+    got = read_orders(_VARIANTS[name], filename=f"{name}.csv").orders
+    columns = ["customer", "order", "date", "amount"]
+    assert_frame_equal(
+        got[columns].sort_values("order", ignore_index=True), expected[columns].sort_values("order", ignore_index=True)
+    )
+    assert expected["amount"].round(2).tolist() == [1234.5, 19.99, 2.5, -40.0, 1000.0]
