@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from clv.analysis import analyze
 from clv.errors import OrdersError
 from clv.load import read_orders
-from clv.rfm import rfm_scores
+from clv.rfm import rfm_scores, score_quantile
 from clv.settings import Settings
 
 DAY0 = dt.date(2025, 1, 1)
@@ -129,3 +129,14 @@ def test_the_loader_survives_any_text_under_real_headers(rows):
     report = loaded.report
     assert loaded.orders["rows"].sum() + report.excluded["rows"].sum() == report.rows_read
     assert np.isclose(loaded.orders["amount"].sum() + report.excluded["revenue"].sum(), report.revenue_read, atol=0.01)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-50, 50), min_size=1, max_size=60))
+def test_quantile_scores_equal_the_method_definition(values):
+    # METHOD.md: w = how many are strictly less valuable; score = 1 + (3w >= n) + (3w >= 2n).
+    array = np.array(values, dtype="int64")
+    n = len(array)
+    below = np.array([(array < x).sum() for x in array])
+    expected = 1 + (3 * below >= n).astype(int) + (3 * below >= 2 * n).astype(int)
+    assert score_quantile(array).tolist() == expected.tolist()
