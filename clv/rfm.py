@@ -176,6 +176,17 @@ def _contacts(orders: pd.DataFrame, codes: np.ndarray, inside: np.ndarray, day: 
     return pd.DataFrame(found).reindex(columns=["email", "name"])
 
 
+def quantile_ranks(n: int) -> tuple[int, int]:
+    """The ranks k1 = ceil(n/3), k2 = ceil(2n/3) whose values cut a quantile score.
+
+    A value scores 1 + (value > v_k1) + (value > v_k2), with v_k the k-th smallest.
+
+    >>> [quantile_ranks(n) for n in (1, 2, 3, 4, 5, 6)]
+    [(1, 1), (1, 2), (1, 2), (2, 3), (2, 4), (2, 4)]
+    """
+    return (n + 2) // 3, (2 * n + 2) // 3
+
+
 def score_quantile(values: np.ndarray) -> np.ndarray:
     """Thirds of the customers, higher values better; equal values share a score.
 
@@ -193,7 +204,7 @@ def score_quantile(values: np.ndarray) -> np.ndarray:
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype="int64")
-    k1, k2 = -(-n // 3), -(-2 * n // 3)  # ceil(n/3), ceil(2n/3), both >= 1
+    k1, k2 = quantile_ranks(n)
     low, high = np.partition(values, [k1 - 1, k2 - 1])[[k1 - 1, k2 - 1]]
     return 1 + (values > low).astype("int64") + (values > high).astype("int64")
 

@@ -68,18 +68,24 @@ def clv_table(customers: pd.DataFrame, by: str, groups: list[str], inputs: Value
     [['High', 100.0, 3.0, 900.0, 90.0], ['Low', 50.0, 1.0, 150.0, 15.0], ['All', 87.5, 2.0, 525.0, 52.5]]
     """
     cents = (customers["monetary"] * 100).round().astype("int64")
-    per_group = (
+    sums = (
         customers.assign(cents=cents)
-        .groupby(by, observed=True)
+        .groupby(by, observed=True, dropna=False)
         .agg(customers=("frequency", "size"), orders=("frequency", "sum"), cents=("cents", "sum"))
-        .reindex(groups)
-        .fillna(0)
     )
+    return clv_from_sums(sums, by, groups, inputs)
+
+
+def clv_from_sums(sums: pd.DataFrame, by: str, groups: list[str], inputs: ValueInputs) -> pd.DataFrame:
+    """Per group customers, orders and cents (indexed by group) -> the table ``clv_table`` returns.
+
+    For engines that add up per group themselves (``clv.spark``): the ``All`` row
+    is the total of every row of ``sums``, shown or not.
+    """
     everyone = pd.DataFrame(
-        {"customers": [len(customers)], "orders": [customers["frequency"].sum()], "cents": [cents.sum()]},
-        index=pd.Index(["All"]),
+        {column: [sums[column].sum()] for column in ("customers", "orders", "cents")}, index=pd.Index(["All"])
     )
-    table = pd.concat([per_group, everyone]).astype("int64")
+    table = pd.concat([sums.reindex(groups).fillna(0), everyone]).astype("int64")
     revenue = table["cents"] / 100
     aov = _ratio(revenue, table["orders"])
     purchase_frequency = _ratio(table["orders"], table["customers"])
@@ -91,7 +97,7 @@ def clv_table(customers: pd.DataFrame, by: str, groups: list[str], inputs: Value
         pd.DataFrame(
             {
                 "customers": table["customers"],
-                "share_customers": _ratio(table["customers"], len(customers)),
+                "share_customers": _ratio(table["customers"], table["customers"].iloc[-1]),
                 "orders": table["orders"],
                 "revenue": revenue,
                 "share_revenue": _ratio(revenue, revenue.iloc[-1] if revenue.iloc[-1] > 0 else np.nan),
