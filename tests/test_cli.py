@@ -78,3 +78,34 @@ def test_a_real_run_from_the_shell_prints_no_traceback(tmp_path):
     broken.write_bytes(b"\x00\x01\x02garbage\xff")
     done = subprocess.run([sys.executable, "-m", "clv", str(broken)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "Traceback" not in done.stderr and done.stderr.startswith("error: ")
+
+
+def _zip_of(name: str, content: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"", "orders.csv", "empty"),
+        (b"customer_id,order_id,order_date,amount\n", "orders.csv", ""),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "orders.csv", "not a table"),
+        (_zip_of("orders.csv", ORDERS_CSV.encode()), "orders.xlsx", "zip"),
+        (b"colour,size\nred,10\nblue,12\n", "orders.csv", "--map"),
+        (b"customer_id,order_id,order_date,amount\nc1,1,yesterday,5\nc2,2,soon,6\n", "orders.csv", "date"),
+    ],
+    ids=["empty", "header-only", "binary", "zip-renamed-xlsx", "no-usable-columns", "no-readable-date"],
+)
+def test_unusable_files_get_one_line_saying_what_was_expected(content, filename, message, tmp_path):
+    path = tmp_path / filename
+    path.write_bytes(content)
+    done = subprocess.run([sys.executable, "-m", "clv", str(path)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
