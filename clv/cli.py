@@ -17,14 +17,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from clv.analysis import analyze
+from clv.analysis import score
+from clv.duck import summarize_file
 from clv.errors import OrdersError
 from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
 from clv.load import parse_mapping, read_orders
+from clv.report import LoadReport
+from clv.retention import Retention, retention
+from clv.rfm import Summary, rfm_summary, rfm_window
 from clv.settings import METHODS, Settings
 
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 70
+ENGINES = ("auto", "duckdb", "pandas")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="name the columns yourself, e.g. customer=Email,order=Name,date=Created at,amount=Total")
     parser.add_argument("--date-order", choices=["auto", "month-first", "day-first"], default="auto",
                         help="how to read dates like 03/04/2026 when the file cannot tell (default auto)")
+    parser.add_argument("--engine", choices=ENGINES, default="auto",
+                        help="auto (default): DuckDB for a plain UTF-8 CSV (ISO dates, plain amounts, no status or "
+                             "currency columns), else the general loader; duckdb: only DuckDB, an error for other "
+                             "files; pandas: always the general loader")
     parser.add_argument("--cac", type=float, help="customer acquisition cost, if you know it")
     parser.add_argument("--marketing-spend", type=float, help="marketing spend over a period (CAC = spend / new)")
     parser.add_argument("--new-customers", type=int, help="new customers won in that period")
@@ -96,18 +105,34 @@ def run(args: argparse.Namespace) -> str:
     path = Path(args.orders)
     if not path.is_file():
         raise OrdersError(f"No file at {path}: give the path of an order export (CSV, .xlsx or .parquet).")
-    loaded = read_orders(path, mapping=mapping, date_order=args.date_order)
-    analysis = analyze(loaded.orders, settings)
+    report, summary, kept = summarize(path, settings, mapping, args.date_order, args.engine)
+    analysis = score(summary, kept, settings)
     outputs = {
         args.customers_out: lambda: to_csv(customers_export(analysis)),
         args.segments_out: lambda: to_csv(segments_export(analysis)),
         args.cuts_out: lambda: to_csv(cuts_export(analysis)),
-        args.excel_out: lambda: to_excel(analysis, loaded.report),
+        args.excel_out: lambda: to_excel(analysis, report),
     }
     for target, content in outputs.items():
         if target is not None:
             _write(target, content())
-    return render(loaded.report, analysis)
+    return render(report, analysis)
+
+
+def summarize(path: Path, settings: Settings, mapping, date_order: str, engine: str = "auto",
+              ) -> tuple[LoadReport, Summary, Retention]:
+    """The file -> load report, per-customer summary and retention, by the engine asked for.
+
+    ``auto`` tries DuckDB (``clv.duck``: exact, for plain CSV files) and falls
+    back to the general loader for every file it does not take.
+    """
+    if engine != "pandas":
+        found = summarize_file(path, settings, mapping=mapping, date_order=date_order, strict=engine == "duckdb")
+        if found is not None:
+            return found.report, found.summary, found.retention
+    loaded = read_orders(path, mapping=mapping, date_order=date_order)
+    window = rfm_window(loaded.orders, settings)
+    return loaded.report, rfm_summary(loaded.orders, window), retention(loaded.orders, window.as_of)
 
 
 def _write(target: Path, content: bytes) -> None:

@@ -9,14 +9,16 @@ written as text in Excel; numbers stay numbers.
 
 from __future__ import annotations
 
+import csv
+import functools
 import io
 from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from clv.analysis import Analysis
 from clv.report import LoadReport, empty_exclusions
@@ -38,17 +40,54 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def customers_export(analysis: Analysis) -> pd.DataFrame:
-    """One row per customer, best first (highest RFM score, then most money)."""
+    """One row per customer, best first (highest RFM score, then most money, then customer)."""
+    customers = analysis.customers
     return _rounded(
-        analysis.customers.sort_values(["rfm_score", "monetary", "customer"], ascending=[False, False, True])
+        customers.take(_best_first(customers))
         .loc[:, CUSTOMER_COLUMNS]
         .assign(
-            first_order_date=lambda t: t["first_order_date"].dt.date,
-            last_order_date=lambda t: t["last_order_date"].dt.date,
+            first_order_date=lambda t: _calendar_days(t["first_order_date"]),
+            last_order_date=lambda t: _calendar_days(t["last_order_date"]),
             tier=lambda t: t["tier"].astype("object"),
         )
         .reset_index(drop=True)
     )
+
+
+def _best_first(customers: pd.DataFrame) -> np.ndarray:
+    """Row positions by rfm_score and monetary, both descending, then customer: what
+    ``sort_values(["rfm_score", "monetary", "customer"], ascending=[False, False, True])`` gives.
+
+    A summary comes sorted by customer, so usually the row number already ranks the
+    customers and two numeric keys remain: numpy's stable lexsort, no string sort.
+    """
+    money, score = (-customers[column].to_numpy(dtype="float64") for column in ("monetary", "rfm_score"))
+    who = customers["customer"]
+    if _strictly_increasing(who):  # two stable sorts keep the customer order among ties
+        order = np.argsort(money, kind="stable")
+        return order[np.argsort(score[order], kind="stable")]
+    codes, uniques = pd.factorize(who, sort=True)
+    tie = np.where(codes < 0, len(uniques), codes)  # a missing customer sorts last, as pandas puts it
+    return np.lexsort((tie, money, score))
+
+
+def _strictly_increasing(texts: pd.Series) -> bool:
+    """True for text in strictly increasing order with nothing missing (checked in Arrow, not in Python)."""
+    try:
+        values = pa.array(texts, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        return False
+    return values.null_count == 0 and (len(values) < 2 or pc.all(pc.less(values[:-1], values[1:])).as_py())
+
+
+def _calendar_days(dates: pd.Series) -> pd.Series:
+    """Timestamps -> ``datetime.date`` objects, as ``.dt.date`` gives them (built by Arrow: 10x faster)."""
+    if dates.isna().any():
+        return dates.dt.date
+    days = pa.array(dates.to_numpy().astype("datetime64[D]"))
+    return pd.Series(days.to_pandas(date_as_object=True), index=dates.index, dtype="object")
 
 
 def segments_export(analysis: Analysis) -> pd.DataFrame:
@@ -98,10 +137,142 @@ def safe_text(value: object) -> object:
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
-    """A table -> UTF-8 CSV bytes with formula-like text cells defused."""
+    """A table -> UTF-8 CSV bytes with formula-like text cells defused.
+
+    The bytes are those of pandas' ``to_csv(index=False, lineterminator="\\n")``:
+    numbers as Python writes them (``150.0``, ``0.1``), missing values empty,
+    quotes only around text that needs them. Tables of text, dates, whole
+    numbers and floats are formatted by Arrow a column at a time and written by
+    its CSV writer (2M customers in about a second); a table with any other
+    kind of column goes through pandas itself.
+    """
+    if len(table.columns) < 2 or not table.columns.is_unique:  # pandas writes a lone empty field as ""
+        return _pandas_csv(table)
+    parts = [(",".join(_csv_field(str(name)) for name in table.columns) + "\n").encode("utf-8")]
+    for start in range(0, len(table), _CSV_ROWS):
+        rows = table.iloc[start:start + _CSV_ROWS]
+        fields = [_csv_fields(rows[column]) for column in rows.columns]
+        if any(field is None for field in fields):
+            return _pandas_csv(table)
+        parts.append(_csv_lines(fields))
+    return b"".join(parts)
+
+
+_CSV_ROWS = 1 << 20
+"""Rows formatted at a time: an Arrow text array holds at most 2 GiB."""
+
+
+def _pandas_csv(table: pd.DataFrame) -> bytes:
     text_columns = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
     safe = table.assign(**{c: table[c].map(safe_text) for c in text_columns})
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _quoted_characters() -> str:
+    """The characters that make Python's csv writer (pandas' writer) quote a field, asked of it."""
+    probes = ",\"\r\n\t "
+    written = io.StringIO()
+    csv.writer(written, lineterminator="\n").writerows([[c, "x"] for c in probes])
+    return "".join(c for c, line in zip(probes, written.getvalue().split("x\n")) if line.startswith('"'))
+
+
+_QUOTED_CHARACTERS = _quoted_characters()
+_FORMULA = "^[" + "".join({"\t": "\\t", "\r": "\\r", "-": "\\-"}.get(c, c) for c in _FORMULA_START) + "]"
+
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in _QUOTED_CHARACTERS) else text
+
+
+def _csv_fields(column: pd.Series) -> pa.Array | None:
+    """A column -> its CSV fields, as text or as whole numbers (which Arrow writes as Python does).
+
+    None for a kind of column left to pandas (booleans, categories, timestamps, mixed objects).
+    """
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+        return None
+    if pd.api.types.is_integer_dtype(dtype):
+        return pa.array(column, from_pandas=True)
+    if dtype == np.float64:
+        return _float_texts(column.to_numpy())
+    if pd.api.types.is_string_dtype(dtype) and dtype != object:
+        return _safe_texts(pa.array(column, type=pa.string(), from_pandas=True))
+    if dtype == object:
+        # Few distinct values (tiers, dates) or none at all: format each distinct value once.
+        codes, uniques = pd.factorize(column)
+        kind = pd.api.types.infer_dtype(uniques, skipna=True)
+        if kind in ("string", "empty"):
+            texts = _safe_texts(pa.array(uniques, type=pa.string()))
+        elif kind == "date":
+            texts = pc.cast(pa.array(uniques, type=pa.date32()), pa.string())
+        else:
+            return None
+        return pc.take(pa.concat_arrays([texts, pa.array([""])]), pa.array(np.where(codes < 0, len(uniques), codes)))
+    return None
+
+
+def _safe_texts(values: pa.Array) -> pa.Array:
+    """Text -> CSV fields: formula-like text defused with a leading ``'``, quoted where the writer quotes."""
+    formula = pc.match_substring_regex(values, _FORMULA)
+    if pc.any(formula).as_py():
+        values = pc.if_else(formula, pc.binary_join_element_wise("'", values, ""), values)
+    special = [pc.match_substring(values, character) for character in _QUOTED_CHARACTERS]
+    needs_quotes = functools.reduce(pc.or_, special)
+    if pc.any(needs_quotes).as_py():
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
+        values = pc.if_else(needs_quotes, quoted, values)
+    return pc.fill_null(values, "")
+
+
+def _float_texts(values: np.ndarray) -> pa.Array:
+    """Floats -> text as numpy's ``str`` (what pandas writes): shortest round-trip digits, ``150.0``, ``1e+16``.
+
+    Arrow writes the same shortest digits but ``150`` for a whole number, and
+    switches to exponents at other magnitudes: those few values take numpy's own
+    formatting.
+    """
+    texts = pc.cast(pa.array(values), pa.string())
+    magnitude = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(values) & (values == np.trunc(values)) & (magnitude < 1e16)
+    if whole.any():
+        texts = pc.if_else(pa.array(whole), pc.binary_join_element_wise(texts, ".0", ""), texts)
+    exponent = pc.match_substring(texts, "e").to_numpy(zero_copy_only=False)
+    odd = ~np.isnan(values) & (exponent | (magnitude >= 1e16) | ((magnitude < 1e-4) & (magnitude > 0)) | np.isinf(values))
+    if odd.any():
+        patched = texts.to_numpy(zero_copy_only=False)
+        patched[odd] = values[odd].astype(str)
+        texts = pa.array(patched, type=pa.string())
+    missing = np.isnan(values)
+    return pc.if_else(pa.array(missing), "", texts) if missing.any() else texts
+
+
+def _csv_lines(fields: list[pa.Array]) -> bytes:
+    """Fields of each column -> the CSV lines.
+
+    Arrow's writer, told never to quote, writes them as they are and refuses a
+    field holding a quote, a comma or a line break: then those are joined here.
+    """
+    table = pa.table({f"c{i}": field for i, field in enumerate(fields)})
+    sink = pa.BufferOutputStream()
+    try:
+        pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+        return sink.getvalue().to_pybytes()
+    except pa.ArrowInvalid:
+        pass
+    texts = [pc.fill_null(pc.cast(field, pa.string()), "") for field in fields]
+    texts[-1] = pc.binary_join_element_wise(texts[-1], "", "\n")
+    return _joined(pc.binary_join_element_wise(*texts, ","))
+
+
+def _joined(lines: pa.Array) -> bytes:
+    """Arrow text -> all of it end to end, straight from its data buffer."""
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
+    start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+    return memoryview(lines.buffers()[2])[start:end].tobytes()
 
 
 def to_excel(analysis: Analysis, report: LoadReport | None = None) -> bytes:
@@ -121,6 +292,8 @@ def workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 
     For a filtered customer list: ``workbook({"Customers": rows_of_customers_export})``.
     """
+    from openpyxl import Workbook  # here: only a workbook needs openpyxl, and it takes 0.1 s to import
+
     book = Workbook(write_only=True)
     for title, table in sheets.items():
         _sheet(book, title, table)
@@ -129,16 +302,24 @@ def workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-_FILLS = {tier: PatternFill("solid", fgColor=colour.lstrip("#")) for tier, colour in TIER_COLOURS.items()}
-_HEADER_FONT = Font(bold=True)
+@functools.lru_cache(maxsize=1)
+def _styles():
+    """The tier fills and the header font (built once, when a workbook is first written)."""
+    from openpyxl.styles import Font, PatternFill
+
+    return {tier: PatternFill("solid", fgColor=colour.lstrip("#")) for tier, colour in TIER_COLOURS.items()}, Font(
+        bold=True
+    )
 
 
-def _sheet(book: Workbook, title: str, table: pd.DataFrame) -> None:
+def _sheet(book, title: str, table: pd.DataFrame) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
     sheet = book.create_sheet(title)
     header = []
     for name in table.columns:
         cell = WriteOnlyCell(sheet, value=str(name))
-        cell.font = _HEADER_FONT
+        cell.font = _styles()[1]
         header.append(cell)
     sheet.append(header)
     tier_at = list(table.columns).index("tier") if "tier" in table.columns else None
@@ -148,6 +329,9 @@ def _sheet(book: Workbook, title: str, table: pd.DataFrame) -> None:
 
 def _cells(sheet, values: Iterable[object], tier_at: int | None):
     """Write-only cells: text stays text (never a formula), blanks stay blank."""
+    from openpyxl.cell import WriteOnlyCell
+
+    fills = _styles()[0]
     for position, value in enumerate(values):
         if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
             value = None
@@ -156,6 +340,6 @@ def _cells(sheet, values: Iterable[object], tier_at: int | None):
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
-        if position == tier_at and value in _FILLS:
-            cell.fill = _FILLS[value]
+        if position == tier_at and value in fills:
+            cell.fill = fills[value]
         yield cell

@@ -1,14 +1,17 @@
 """Exported files: the contracted columns, safe text, numbers that stay numbers."""
 
+import datetime as dt
 import io
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clv.analysis import analyze
 from clv.export import (
-    CUSTOMER_COLUMNS, customers_export, quality_table, safe_text, segments_export, to_csv, to_excel,
+    CUSTOMER_COLUMNS, _pandas_csv, customers_export, quality_table, safe_text, segments_export, to_csv, to_excel,
 )
 from clv.report import NO_CUSTOMER, LoadReport
 from clv.settings import Settings
@@ -80,3 +83,23 @@ def test_quality_table_adds_up_to_the_file():
     assert table.loc["counted", "rows"] == 2 and table.loc["counted", "revenue"] == 120.0
     assert table["rows"].sum() == 6 and table["revenue"].sum() == 175.0
     assert analysis.customers["monetary"].sum() == table.loc["counted", "revenue"]
+
+
+# The fast CSV writer must give exactly the bytes pandas' writer gives (it replaced it for speed).
+_texts = st.text(alphabet=st.sampled_from(list("ab ,\"'\n\r\t=+-@é€;")), max_size=6)
+_floats = st.one_of(st.floats(allow_nan=True, allow_infinity=False, width=64), st.sampled_from([0.1, 1e-7, 1e16, -0.0, 150.0]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.integers(min_value=2, max_value=30))
+def test_the_fast_csv_writer_writes_what_pandas_writes(data, n):
+    table = pd.DataFrame(
+        {
+            "text": pd.array(data.draw(st.lists(st.one_of(_texts, st.none()), min_size=n, max_size=n)), dtype="str"),
+            "money": data.draw(st.lists(_floats, min_size=n, max_size=n)),
+            "count": data.draw(st.lists(st.integers(-10**12, 10**12), min_size=n, max_size=n)),
+            "day": [dt.date(2026, 1, 1) + dt.timedelta(days=d) for d in data.draw(
+                st.lists(st.integers(0, 3000), min_size=n, max_size=n))],
+        }
+    )
+    assert to_csv(table) == _pandas_csv(table)

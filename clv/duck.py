@@ -1,0 +1,636 @@
+"""A large plain CSV export -> the per-customer summary, computed inside DuckDB: exact, or not at all.
+
+    summarize_file(path, settings) -> FileSummary(report, summary, retention), or None
+
+The general path reads any export the product knows: ``clv.load.read_orders``
+(every column as text, every messy-export rule), then ``clv.rfm.rfm_window``,
+``clv.rfm.rfm_summary`` and ``clv.retention.retention``. For the commonest large
+file, a plain table with a customer, an order id, an ISO date and a plain
+decimal amount, this module does the same work in an embedded DuckDB (one scan
+of the file grouped into orders, then customers) and returns the same three
+objects, value for value: the same customers, recency_days, frequency,
+monetary to the cent, first and last order dates, e-mail and name, the same
+exclusion rows, rows and revenue read, and the same retention.
+``tests/test_duck.py`` checks that against the pandas path on the fixtures and
+on generated files.
+
+It never guesses. A file that the rules below do not cover gives None, and the
+caller reads it the general way (``python -m clv`` does that by itself).
+
+Which files qualify
+-------------------
+Decided from the header, by the loader's own detection (``clv.load``):
+
+- a CSV file (not gzip, .xlsx or Parquet) in UTF-8, read as the plain "Table
+  with recognised headers" (or with columns the caller named);
+- a customer (or e-mail, or name) column, a date and one amount column; an
+  order id, an e-mail and a name column are optional;
+- no status, cancelled, refund, currency, quantity or price column, and no
+  amount made of several columns (a total minus shipping and tax).
+
+Then by every value of the file, checked in the same DuckDB scan:
+
+- every non-blank date starts with an ISO day ``YYYY-MM-DD``, followed by
+  nothing, a space or a ``T`` (a time and an offset may follow:
+  ``2026-05-10 13:22:10 -0700``): the loader reads exactly those ten characters
+  then, so the date is the day as written and an offset is never converted;
+  the day exists and lies between 1678 and 2261 (pandas' timestamps);
+- every non-blank amount is a plain decimal, ``-?digits`` with at most two
+  decimals (no currency, thousands separator or decimal comma), and the
+  amounts add up, in absolute value, to less than 10^12 (so the loader's float
+  sums still round to the same cents);
+- no order id is blank, and the order ids are not all written as whole
+  numbers with decimals (``1.0``), nor the customer ids: the loader rewrites
+  those; text the loader lower-cases (e-mails) is ASCII;
+- within each order, the non-blank customers (trimmed, e-mails lower-cased)
+  are all equal, and so are its e-mails and its names. The loader takes the
+  *first* non-blank value among an order's rows, which depends on the order of
+  the rows in the file; an engine that adds up in parallel does not see that
+  order, so an order whose rows disagree sends the whole file to the loader.
+  Likewise an e-mail of a guest row (no customer id) that other rows give two
+  different customer ids;
+- DuckDB's CSV reader (strict mode) accepts the file: every row has as many
+  fields as the header, the lines all end alike, and no space stands next to a
+  quote character (DuckDB drops such spaces, the loader keeps them).
+
+What it replicates rather than refuses: customers, order ids, e-mails and
+names are trimmed as Python's ``str.strip`` trims; a customer id ``0`` is a
+guest; a customer id with an ``@`` and every e-mail are lower-cased; a guest
+row takes the customer id its e-mail has on other rows, else the e-mail, else
+the name; rows of an order are one order (amount = sum, a blank amount counts
+0, date = earliest); a file without an order column has one order per row;
+fully blank rows are dropped; orders without a customer or a readable date are
+excluded and reported; then the window, the customers whose orders in it are
+all returns, and retention, as ``clv.rfm`` and ``clv.retention`` define them.
+
+Resources: every core the process may use (DuckDB ``threads``) and at most
+``MEMORY_LIMIT`` for DuckDB, which spills to a temporary directory beyond it;
+money is summed in whole cents (DECIMAL -> BIGINT).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from clv.errors import OrdersError
+from clv.load import TABLE, _plan, detect_columns, read_table
+from clv.parse import DateOrder, looks_binary, sniff_delimiter
+from clv.report import (
+    AFTER_AS_OF,
+    BAD_DATE,
+    BEFORE_WINDOW,
+    NO_CUSTOMER,
+    RETURNS_ONLY,
+    LoadReport,
+    empty_exclusions,
+)
+from clv.retention import Retention, retention
+from clv.rfm import Summary, rfm_window
+from clv.settings import Settings
+
+MEMORY_LIMIT = "1GB"
+"""DuckDB's own cap (it spills to disk beyond it); the Python tables come on top, within 2 GB at 10M rows."""
+
+SAMPLE_BYTES = 1 << 20
+"""The head of the file read to find its delimiter and columns, as the loader does on the whole file."""
+
+RETENTION_DAYS: int = inspect.signature(retention).parameters["period_days"].default
+"""The retention period ``clv.analysis`` uses (``retention``'s default)."""
+
+MAX_CENTS = 10**14
+"""Amounts adding up to 10^12 at most (10^14 cents): the loader's float sums round to the same cents."""
+
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""What ``str.strip()`` removes: every character for which ``str.isspace()`` holds."""
+
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]|$)"
+_AMOUNT = r"-?[0-9]{1,12}(\.[0-9]{1,2})?"
+_EARLIEST, _LATEST = "1678-01-01", "2261-12-31"
+_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
+
+
+@dataclass(frozen=True, eq=False)
+class FileSummary:
+    """What the pandas path gives for a file: the load report, the window's summary and the retention."""
+
+    report: LoadReport
+    summary: Summary
+    retention: Retention
+
+
+def summarize_file(
+    path: str | os.PathLike,
+    settings: Settings,
+    *,
+    mapping: Mapping[str, str | None] | None = None,
+    date_order: DateOrder = "auto",
+    strict: bool = False,
+) -> FileSummary | None:
+    """A CSV export -> its load report, per-customer summary and retention; None when it does not qualify.
+
+    Gives exactly what ``read_orders`` -> ``rfm_window`` -> ``rfm_summary`` and
+    ``retention(orders, window.as_of)`` give for the same file and settings.
+
+    Parameters
+    ----------
+    path : path of the file
+    settings : Settings
+        ``as_of`` and ``window_days`` are used.
+    mapping : role -> column, optional
+        As for ``read_orders``.
+    date_order : {"auto", "month-first", "day-first"}
+        As for ``read_orders``; ISO dates read the same whatever it says.
+    strict : bool
+        Raise ``OrdersError`` saying why, instead of returning None, for a file
+        that does not qualify (the command line's ``--engine duckdb``).
+
+    Returns
+    -------
+    FileSummary or None
+        None for a file this engine does not read exactly (see the module
+        docstring), and for one the loader would refuse (no rows, no readable
+        date, no customer): the caller's ``read_orders`` then says why.
+
+    Raises
+    ------
+    OrdersError
+        As ``rfm_window`` does (no orders left, an as-of date before the first
+        order); with ``strict``, for a file that does not qualify.
+    """
+    del date_order  # a day written YYYY-MM-DD reads the same in every order
+    source = _qualify(Path(path), mapping)
+    if isinstance(source, str):
+        return _refuse(source, strict)
+    import duckdb  # here, not at the top: the dashboard and the small files never need it
+
+    with tempfile.TemporaryDirectory(prefix="clv-duckdb-") as spill:
+        con = duckdb.connect(config={"threads": _cores(), "memory_limit": MEMORY_LIMIT, "temp_directory": spill,
+                                     "preserve_insertion_order": False})
+        try:
+            result = _summarize(con, source, settings, refused=duckdb.Error)
+        except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
+            result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
+        finally:
+            con.close()
+    return _refuse(result, strict) if isinstance(result, str) else result
+
+
+def _refuse(reason: str, strict: bool) -> None:
+    if strict:
+        raise OrdersError(
+            f"The DuckDB engine cannot read this file exactly: {reason}. "
+            "Run with --engine auto or --engine pandas to read it with the general loader."
+        )
+    return None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------------------
+# Does the file qualify? Its header, by the loader's own detection
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    delimiter: str
+    width: int
+    plan: object  # clv.load._Plan
+    position: dict[str, int]  # role -> column number, for the roles in use
+    dates: str = "text"  # how DuckDB reads the date column: "timestamp", "date" or "text" (see _date_reading)
+
+
+_DATE_LAYOUTS = {
+    "timestamp": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"), "TIMESTAMP",
+                  "timestampformat = '%Y-%m-%d %H:%M:%S'"),
+    "date": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "DATE", "dateformat = '%Y-%m-%d'"),
+}
+
+
+def _date_reading(dates: pd.Series) -> str:
+    """How to read the date column: "timestamp" or "date" when every date in the head of the file is
+    written ``2026-05-10 13:22:10`` or ``2026-05-10``, else "text".
+
+    Typed, DuckDB's CSV reader parses the dates as it reads (faster than checking text) and refuses the
+    file at the first date not in the layout; then the dates are read again as text. Whatever the reader
+    accepts in those layouts (``2026-5-3 1:2:3``, a tab for the space) the loader reads as the same day,
+    and years before 1678 are refused anyway (``tests/test_duck.py`` checks both).
+    """
+    written = dates[dates != ""]
+    for reading, (layout, _, _) in _DATE_LAYOUTS.items():
+        if len(written) and written.map(lambda text: layout.fullmatch(text) is not None).all():
+            return reading
+    return "text"
+
+
+def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> _Source | str:
+    """The file's layout, or why this engine does not read it."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(SAMPLE_BYTES + 1)
+    except OSError:
+        return "it cannot be opened"
+    if head.startswith(_MAGIC):
+        return "it is not a plain CSV file (compressed, Excel or Parquet)"
+    whole = len(head) <= SAMPLE_BYTES
+    if not whole:
+        head = head[: head.rfind(b"\n", 0, SAMPLE_BYTES) + 1]
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "it is not UTF-8"
+    # The loader sniffs the delimiter on the first 100,000 characters: the head must hold them.
+    if not text.strip() or looks_binary(text) or (not whole and len(text) <= 100_000):
+        return "its first lines are not a plain table"
+    try:
+        table = read_table(head)
+        plan = _plan(table, dict(mapping or {}))
+    except OrdersError as error:
+        return f"the loader does not read its header ({error})"
+    if table.empty:
+        return "it has no rows"
+    found = detect_columns(table)
+    extra = [role for role, column in (("status", plan.status), ("cancelled", plan.cancelled),
+                                       ("refund", plan.refund), ("currency", plan.currency),
+                                       ("quantity", found["quantity"] or plan.quantity),
+                                       ("price", found["price"] or plan.price)) if column]
+    if plan.layout is not TABLE:
+        return f"it is a {plan.layout.name}, whose rules only the loader has"
+    if extra:
+        return f"it has a {extra[0]} column"
+    if len(plan.terms) != 1 or plan.terms[0][0] != 1:
+        return "its amount is made of several columns"
+    if plan.name is None and (plan.first_name or plan.last_name):
+        return "its names come from first and last name columns"
+    roles = {"customer": plan.customer, "email": plan.email, "name": plan.name, "order": plan.order,
+             "date": plan.date, "amount": plan.terms[0][1]}
+    used = [column for column in roles.values() if column]
+    if len(set(used)) != len(used):
+        return "one column plays two roles"
+    if not _quotes_are_plain(path):
+        return "a space stands next to a quote character"
+    columns = list(table.columns)
+    position = {role: columns.index(column) for role, column in roles.items() if column}
+    return _Source(path, sniff_delimiter(text), len(columns), plan, position, _date_reading(table[plan.date]))
+
+
+_SPACED_QUOTE = re.compile(rb' "|" ')
+
+
+def _quotes_are_plain(path: Path) -> bool:
+    """No space next to a quote character, which DuckDB drops and the loader keeps (`` "x"``, ``"x" ``).
+
+    Most exports have no quote character at all: then this is one memchr per block.
+    """
+    previous = b""
+    with path.open("rb") as file:
+        while block := file.read(1 << 23):
+            if (b'"' in block or previous == b'"') and _SPACED_QUOTE.search(previous + block):
+                return False
+            previous = block[-1:]
+    return True
+
+
+# ---------------------------------------------------------------------------
+# The file -> orders (one SQL statement, one scan)
+
+
+def _regex_class(characters: str) -> str:
+    """Characters -> an RE2 character class, with ``\\x{..}`` escapes and ranges.
+
+    >>> _regex_class("\\t\\n ")
+    '[\\\\x{9}-\\\\x{a}\\\\x{20}]'
+    """
+    codes = sorted(map(ord, characters))
+    parts, start = [], codes[0]
+    for previous, code in zip(codes, codes[1:] + [-1]):
+        if code != previous + 1:
+            parts.append(f"\\x{{{start:x}}}" + (f"-\\x{{{previous:x}}}" if previous != start else ""))
+            start = code
+    return "[" + "".join(parts) + "]"
+
+
+_EDGES = "^{0}+|{0}+$".format(_regex_class(WHITESPACE))
+
+
+def _strip(column: str) -> str:
+    """SQL for Python's ``str.strip()``, then blank -> NULL.
+
+    A regular expression on every value is slow, so only values whose first or
+    last character is not printable ASCII go through it: every whitespace
+    character is below ``!`` or above ``~``.
+    """
+    edges = f"NOT ({column} BETWEEN '!' AND chr(127)) OR NOT (reverse({column}) BETWEEN '!' AND chr(127))"
+    return f"CASE WHEN {edges} THEN nullif(regexp_replace({column}, '{_EDGES}', '', 'g'), '') ELSE {column} END"
+
+
+def _orders_sql(source: _Source) -> str:
+    """SQL that reads the file into the table ``orders``: one row per order with its customer (NULL:
+    none), day (NULL: no readable date), cents, rows, e-mail and name, and what the checks need.
+
+    lines (the file's fields, trimmed) -> rows (parsed and checked) -> grouped (one row per order id)
+    -> orders (the customer resolved: id, else the guest's e-mail or its id, else the name).
+    """
+    at = source.position
+    has = {role: role in at for role in ("customer", "email", "name", "order")}
+    typed = source.dates in _DATE_LAYOUTS
+    date_type, date_format = _DATE_LAYOUTS[source.dates][1:] if typed else ("VARCHAR", "")
+    columns = ", ".join(f"'c{i}': '{date_type if i == at['date'] else 'VARCHAR'}'" for i in range(source.width))
+    every_blank = " AND ".join(f"c{i} IS NULL" for i in range(source.width))
+    trimmed = [f"{_strip(f'c{at[role]}')} AS {short}" for role, short in
+               (("customer", "cs"), ("email", "es"), ("name", "nm"), ("order", "os")) if has[role]]
+    lines = (
+        f"SELECT c{at['date']} AS d, c{at['amount']} AS a, {', '.join(trimmed)} "
+        f"FROM read_csv($path, header = true, auto_detect = false, delim = $delimiter, quote = '\"', "
+        f"escape = '\"', columns = {{{columns}}}{', ' + date_format if typed else ''}) WHERE NOT ({every_blank})"
+    )
+
+    # A row breaks the rules when its date or amount is not plain, its order id is blank, or text the
+    # loader lower-cases is not ASCII. Flags per row: 1 breaks a rule, 2 has a customer id, 4 an id that
+    # cannot be a whole number written as a float (the loader rewrites the ids when all are, "7.0").
+    broken = [f"(a IS NOT NULL AND NOT regexp_full_match(a, '{_AMOUNT}'))"]
+    if not typed:
+        broken.append(f"(d IS NOT NULL AND (day IS NULL OR NOT regexp_matches(d, '{_DATE}')))")
+    values = ["CAST(d AS DATE) AS day" if typed else "try_cast(left(d, 10) AS DATE) AS day",
+              "CAST(try_cast(a AS DECIMAL(15, 2)) * 100 AS BIGINT) AS cents"]
+    id_flags = "0"
+    if has["customer"]:
+        values.append("CASE WHEN cs = '0' THEN NULL WHEN contains(cs, '@') THEN lower(cs) ELSE cs END AS cid")
+        broken.append("(contains(cs, '@') AND strlen(cs) <> length(cs))")
+        id_flags = "CASE WHEN cs IS NULL THEN 0 WHEN contains(cs, '.') AND ends_with(cs, '0') THEN 2 ELSE 6 END"
+    if has["email"]:
+        values.append("lower(es) AS em")
+        broken.append("strlen(es) <> length(es)")
+    if has["order"]:
+        broken.append("os IS NULL")
+    rows = (f"SELECT *, CASE WHEN coalesce({' OR '.join(broken)}, false) THEN 1 ELSE 0 END + {id_flags} AS flags "
+            f"FROM (SELECT *, {', '.join(values)} FROM lines)")
+
+    # Per order, each kind of customer its rows name is kept apart with its smallest and largest value:
+    # they must agree, or the loader's "first non-blank" would depend on the order of the rows.
+    id_cond = "cid IS NOT NULL" if has["customer"] else "false"
+    mail_cond = "em IS NOT NULL" if has["email"] else "false"
+
+    def agg(function: str, expression: str, where: str | None = None) -> str:
+        """An aggregate per order id, or the row's own value when every row is an order."""
+        if has["order"]:
+            return f"{function}({expression})" + (f" FILTER (WHERE {where})" if where else "")
+        return expression if where is None else f"CASE WHEN {where} THEN {expression} END"
+
+    per_order = [f"{agg('min', 'day')} AS day", f"coalesce({agg('sum', 'cents')}, 0) AS cents",
+                 f"{agg('sum', 'abs(cents)')} AS abs_cents", f"{'count(*)' if has['order'] else '1'} AS n_rows",
+                 f"{agg('bit_or', 'flags')} AS flags"]
+    if has["customer"]:
+        per_order += [f"{agg('min', 'cid')} AS id_lo", f"{agg('max', 'cid')} AS id_hi"]
+    if has["email"]:
+        per_order += [f"{agg('min', 'em')} AS e_lo", f"{agg('max', 'em')} AS e_hi",
+                      f"{agg('min', 'em', f'NOT ({id_cond})')} AS guest_mail"]
+        if has["customer"]:
+            per_order.append(f"{agg('bool_or', f'{id_cond} AND {mail_cond}')} AS paired")
+    if has["name"]:
+        per_order += [f"{agg('min', 'nm')} AS n_lo", f"{agg('max', 'nm')} AS n_hi",
+                      f"{agg('min', 'nm', f'NOT ({id_cond}) AND NOT ({mail_cond})')} AS guest_name"]
+    grouped = (f"SELECT {'os AS order_id, ' if has['order'] else ''}{', '.join(per_order)} FROM rows"
+               + (" GROUP BY os" if has["order"] else ""))
+
+    ctes = [f"lines AS ({lines})", f"rows AS ({rows})", f"grouped AS ({grouped})"]
+    conflicts, candidates = [], []
+    if has["customer"]:
+        candidates.append("o.id_lo")
+        conflicts.append("o.id_lo <> o.id_hi")
+    if has["email"]:
+        conflicts.append("o.e_lo <> o.e_hi")
+        if has["customer"]:
+            # A guest row takes the id its e-mail has on rows that carry both (the loader: the first such).
+            ctes.append("mail_ids AS (SELECT e_lo AS mail, min(id_lo) AS id_lo, max(id_lo) AS id_hi "
+                        "FROM grouped WHERE paired GROUP BY e_lo)")
+            candidates.append("CASE WHEN o.guest_mail IS NOT NULL THEN coalesce(m.id_lo, o.guest_mail) END")
+            conflicts.append("m.id_lo <> m.id_hi")
+        else:
+            candidates.append("o.guest_mail")
+    if has["name"]:
+        conflicts.append("o.n_lo <> o.n_hi")
+        candidates.append("o.guest_name")
+    for i, first in enumerate(candidates):
+        conflicts += [f"({first}) <> ({second})" for second in candidates[i + 1:]]
+    joined = "grouped o" + (" LEFT JOIN mail_ids m ON m.mail = o.guest_mail" if has["customer"] and has["email"] else "")
+    orders = [
+        (f"coalesce({', '.join(candidates)})" if len(candidates) > 1 else candidates[0]) + " AS customer",
+        "o.day", "CAST(o.cents AS BIGINT) AS cents", "CAST(o.abs_cents AS BIGINT) AS abs_cents",
+        "CAST(o.n_rows AS INTEGER) AS n_rows",
+        # 1 breaks a rule (or its rows disagree), 2 has a customer id, 4 an id not like "7.0", 8 an order id like it
+        "CAST((o.flags & 6) + CASE WHEN (o.flags & 1) = 1 OR "
+        + " OR ".join(f"coalesce({c}, false)" for c in conflicts or ["false"]) + " THEN 1 ELSE 0 END + "
+        + ("CASE WHEN contains(o.order_id, '.') AND ends_with(o.order_id, '0') THEN 8 ELSE 0 END" if has["order"]
+           else "0") + " AS UTINYINT) AS flags",
+    ]
+    orders += [f"o.{field} AS {role}" for role, field in (("email", "e_lo"), ("name", "n_lo")) if has[role]]
+    return f"CREATE OR REPLACE TEMP TABLE orders AS WITH {', '.join(ctes)} SELECT {', '.join(orders)} FROM {joined}"
+
+
+# ---------------------------------------------------------------------------
+# Orders -> what the report, the summary and the retention need
+
+_BY_DAY_SQL = """
+SELECT day, customer IS NULL AS guest, count(*) AS orders, sum(n_rows) AS n_rows, sum(cents) AS cents,
+       sum(abs_cents) AS abs_cents, count(*) FILTER (WHERE (flags & 1) = 1) AS broken,
+       bool_or((flags & 2) = 2) AS has_id, bool_or((flags & 4) = 4) AS plain_id,
+       bool_and((flags & 8) = 8) AS dotted_order{contacts}
+FROM orders
+GROUP BY ALL
+"""
+"""Orders per day, apart for those without a customer: a few thousand rows from which every total of
+the report and every exclusion of the window follows, whatever the window."""
+
+_CUSTOMERS_SQL = """
+CREATE TEMP TABLE customers AS
+SELECT customer, count(*) FILTER (WHERE cents > 0) AS frequency, sum(cents) AS cents,
+       min(day) FILTER (WHERE cents > 0) AS first_day, max(day) FILTER (WHERE cents > 0) AS last_day,
+       count(*) AS orders, sum(n_rows) AS n_rows{contacts}
+FROM orders
+WHERE customer IS NOT NULL AND day > $start AND day <= $as_of
+GROUP BY customer
+"""
+
+_CONTACT = ", max({{'day': day, 'value': {0}}}) FILTER (WHERE {0} IS NOT NULL).value AS {0}"
+"""The e-mail (name) of the customer's latest order in the window that has one; the greater text on a tie."""
+
+_RETURNS_ONLY_SQL = """
+SELECT coalesce(sum(n_rows), 0), coalesce(sum(orders), 0), coalesce(sum(cents), 0) FROM customers WHERE frequency = 0
+"""
+
+_RETENTION_SQL = """
+SELECT count(*) FILTER (WHERE (seen & 1) = 1), count(*) FILTER (WHERE (seen & 2) = 2),
+       count(*) FILTER (WHERE (seen & 6) = 2)
+FROM (
+    SELECT bit_or(CASE WHEN day > $period_start THEN 2 WHEN day > $before_start THEN 5 ELSE 4 END) AS seen
+    FROM orders
+    WHERE customer IS NOT NULL AND day <= $as_of AND cents > 0
+    GROUP BY customer
+)
+"""
+"""Customers who bought in the period before the period (1), in the period (2), on or before its
+start (4): customers at start, at end, and new (2 without 4)."""
+
+_SUMMARY_SQL = """
+SELECT customer{contacts}, CAST($as_of AS DATE) - last_day AS recency_days, frequency, cents,
+       first_day - DATE '1970-01-01' AS first_day, last_day - DATE '1970-01-01' AS last_day
+FROM customers WHERE frequency > 0 ORDER BY customer
+"""
+
+
+def _summarize(con, source: _Source, settings: Settings, refused: type[Exception]) -> FileSummary | str:
+    parameters = {"path": str(source.path), "delimiter": source.delimiter}
+    try:
+        con.execute(_orders_sql(source), parameters)
+    except refused:
+        if source.dates == "text":
+            raise
+        con.execute(_orders_sql(replace(source, dates="text")), parameters)  # a date out of layout: read as text
+    contacts = [role for role in ("email", "name") if role in source.position]
+    days = _Days(con.execute(_BY_DAY_SQL.format(contacts="".join(f", count({role}) AS {role}s" for role in contacts))))
+    why = days.why_not(expect_order_ids="order" in source.position)
+    if why:
+        return why
+    report = LoadReport(
+        source_format=source.plan.source_format,
+        columns=source.plan.columns(),
+        rows_read=days.total("n_rows"),
+        revenue_read=days.total("cents") / 100,
+        excluded=_exclusion_table([
+            (NO_CUSTOMER, *days.totals(lambda day, guest: guest)),
+            (BAD_DATE, *days.totals(lambda day, guest: not guest and day is None)),
+        ]).astype({"reason": "str"}),
+    )
+    window = rfm_window(pd.DataFrame({"date": pd.to_datetime(days.kept_bounds()).astype("datetime64[us]")}), settings)
+    as_of, start = window.as_of.date(), window.start.date()
+    period_start = window.as_of - pd.Timedelta(days=RETENTION_DAYS)
+
+    def kept_and(test):
+        return lambda day, guest: not guest and day is not None and test(day)
+
+    con.execute(_CUSTOMERS_SQL.format(contacts="".join(_CONTACT.format(role) for role in contacts)),
+                {"start": start, "as_of": as_of})
+    returns_only = con.execute(_RETURNS_ONLY_SQL).fetchall()[0]
+    excluded = _exclusion_table([
+        (AFTER_AS_OF, *days.totals(kept_and(lambda day: day > as_of))),
+        (BEFORE_WINDOW, *days.totals(kept_and(lambda day: day <= start))),
+        (RETURNS_ONLY, *returns_only),
+    ])
+    customers = _customers_frame(
+        con.sql(_SUMMARY_SQL.format(contacts="".join(f", {role}" for role in contacts)),
+                params={"as_of": as_of}).to_arrow_table(),
+        text={role: days.total(f"{role}s", kept_and(lambda day: start < day <= as_of)) > 0 for role in contacts},
+    )
+    at_start, at_end, new = con.execute(_RETENTION_SQL, {
+        "as_of": as_of, "period_start": period_start.date(),
+        "before_start": (period_start - pd.Timedelta(days=RETENTION_DAYS)).date(),
+    }).fetchall()[0]
+    rate = (at_end - new) / at_start if at_start else None
+    kept = Retention(
+        period_start=period_start + pd.Timedelta(days=1),
+        period_end=window.as_of,
+        period_days=RETENTION_DAYS,
+        customers_start=int(at_start),
+        customers_end=int(at_end),
+        new_customers=int(new),
+        retention_rate=rate,
+        churn_rate=None if rate is None else 1 - rate,
+    )
+    return FileSummary(report, Summary(window, customers, excluded), kept)
+
+
+class _Days:
+    """The orders per day (``_BY_DAY_SQL``), and the totals taken from them."""
+
+    def __init__(self, cursor):
+        fields = [column for column, *_ in cursor.description]
+        self.rows = [dict(zip(fields, row)) for row in cursor.fetchall()]
+
+    def total(self, field: str, where=lambda day, guest: True) -> int:
+        return sum(int(row[field]) for row in self.rows if where(row["day"], row["guest"]) and row[field])
+
+    def totals(self, where) -> tuple[int, int, int]:
+        """(rows, orders, cents) of the orders ``where(day, guest)`` holds for."""
+        return self.total("n_rows", where), self.total("orders", where), self.total("cents", where)
+
+    def kept_bounds(self) -> list:
+        """The first and last day of the orders with a customer and a date ([] if none)."""
+        kept = [row["day"] for row in self.rows if not row["guest"] and row["day"] is not None]
+        return [min(kept), max(kept)] if kept else []
+
+    def why_not(self, expect_order_ids: bool) -> str:
+        """'' when every order is inside the rules, else the first rule the file breaks."""
+        broken = self.total("broken")
+        dated = [row["day"] for row in self.rows if row["day"] is not None]
+        if broken:
+            return (f"{broken:,} orders have a value outside the plain grammar (ISO dates, plain amounts, "
+                    "ASCII e-mails) or rows that disagree on the customer, e-mail or name")
+        if any(row["has_id"] for row in self.rows) and not any(row["plain_id"] for row in self.rows):
+            return "every customer id is written with a decimal point, which the loader may rewrite"
+        if expect_order_ids and all(row["dotted_order"] for row in self.rows):
+            return "every order id is written with a decimal point, which the loader may rewrite"
+        if self.total("abs_cents") >= MAX_CENTS:
+            return "its amounts add up to 10^12 or more"
+        if not dated:
+            return "no date can be read"
+        if not self.total("orders", lambda day, guest: not guest):
+            return "no row has a customer"
+        if str(min(dated)) < _EARLIEST or str(max(dated)) > _LATEST:
+            return f"a date lies outside {_EARLIEST} to {_LATEST}"
+        return ""
+
+
+def _exclusion_table(rows: list[tuple[str, int, int, int]]) -> pd.DataFrame:
+    """(reason, rows, orders, cents) in the report's order -> the exclusions table, reasons with orders only."""
+    present = [(reason, int(n_rows), int(orders), int(cents) / 100) for reason, n_rows, orders, cents in rows if orders]
+    if not present:
+        return empty_exclusions()
+    return pd.DataFrame(present, columns=["reason", "rows", "orders", "revenue"]).astype(
+        {"reason": "str", "rows": "int64", "orders": "int64", "revenue": "float64"}
+    )
+
+
+def _customers_frame(table, text: Mapping[str, bool]) -> pd.DataFrame:
+    """DuckDB's per-customer rows (Arrow) -> the table ``rfm_summary`` returns, dtype for dtype.
+
+    ``rfm_summary`` has an e-mail (name) column of text when some order in the
+    window has one, else a column of missing values of dtype object.
+    """
+    def contact(role: str) -> pd.Series:
+        if text.get(role):
+            return table.column(role).to_pandas()
+        return pd.Series(np.full(table.num_rows, np.nan, dtype=object), dtype="object")
+
+    def dates(column: str) -> np.ndarray:
+        return table.column(column).to_numpy().astype("int64").astype("datetime64[D]").astype("datetime64[us]")
+
+    return pd.DataFrame(
+        {
+            "customer": table.column("customer").to_pandas(),
+            "email": contact("email"),
+            "name": contact("name"),
+            "recency_days": table.column("recency_days").to_numpy().astype("int64"),
+            "frequency": table.column("frequency").to_numpy().astype("int64"),
+            "monetary": table.column("cents").to_numpy().astype("int64") / 100,
+            "first_order_date": dates("first_day"),
+            "last_order_date": dates("last_day"),
+        }
+    )
