@@ -16,14 +16,27 @@ so that moving a setting re-scores without re-reading the file:
 
 Big tables go in as ``_``-prefixed arguments, which ``st.cache_data`` does not
 hash; the explicit ``data_key`` stands for them.
+
+Whose data is in which cache: the sample store is public and the same for
+everyone, so its entries sit in one global cache that every session shares. An
+upload is one person's customers: its entries go to a cache of that session only
+(``scope="session"``), which Streamlit drops when the session disconnects, and
+which no other session can be served from. Every cache is bounded by entries
+and by pickled size (per session for the session caches); ``server.maxCacheDataSize``
+in ``.streamlit/config.toml`` caps them all together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import inspect
+import logging
 import re
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
@@ -40,8 +53,12 @@ from clv.sample import SAMPLE_PATH
 from clv.settings import METHODS, TIER_COLOURS, TIERS, Settings
 
 DATA_PAGE = "pages/data.py"
+UPLOAD_LIMIT_MB: int = st.get_option("server.maxUploadSize")
+"""The largest upload, in MB (Streamlit's unit: 2**20 bytes), from ``.streamlit/config.toml``. The widget
+enforces it in the browser and the server on the request; ``take_upload`` checks it again."""
 FIRST_DAY, LAST_DAY = dt.date(1990, 1, 1), dt.date(2100, 12, 31)  # the as-of date picker's bounds
 SAMPLE_NAME = "Fernwood Coffee & Tea"
+SAMPLE_KEY = "sample:"  # how the sample store's cache keys begin; an upload's are its SHA-256
 
 # ---------------------------------------------------------------------------
 # The view: every setting a link can carry, its default and how it is written in the URL.
@@ -274,11 +291,29 @@ def uploader_key() -> str:
 
 
 def take_upload(key: str) -> None:
-    """The file uploader's callback: keep the file for the whole session, whatever page is open."""
+    """The file uploader's callback: keep the file for the whole session, whatever page is open.
+
+    A file over the limit is refused here too: the widget's limit is only the browser's word.
+    """
     uploaded = st.session_state.get(key)
+    st.session_state["_too_large"] = None
     if uploaded is None:  # removed from the uploader: keep analysing it until the user picks the sample
         return
+    if uploaded.size > UPLOAD_LIMIT_MB * 2**20:
+        st.session_state["_too_large"] = (uploaded.name, uploaded.size)
+        return
     use_bytes(uploaded.name, uploaded.getvalue())
+
+
+def too_large() -> str | None:
+    """What to say about the last file refused for its size, if any: one line, with the command line to use."""
+    refused = st.session_state.get("_too_large")
+    if refused is None:
+        return None
+    name, size = refused
+    command = f'python -m clv "{name.replace("`", "").replace(chr(34), "")}" --segments-out segments.csv'
+    return (f"{escape(name)} is {size / 2**20:,.0f} MB, more than the {UPLOAD_LIMIT_MB} MB this dashboard reads. "
+            f"Run the command line on large files instead: `{command} --customers-out customers.csv`")
 
 
 def use_bytes(name: str, data: bytes) -> None:
@@ -290,6 +325,7 @@ def use_bytes(name: str, data: bytes) -> None:
 
 def use_sample() -> None:
     st.session_state["_uploads"] = st.session_state.get("_uploads", 0) + 1
+    st.session_state["_too_large"] = None
     st.session_state["_upload"] = None
     st.session_state["_mapping"] = None
     st.session_state["date_order"] = "auto"
@@ -298,7 +334,7 @@ def use_sample() -> None:
 def current_source() -> Source:
     upload = st.session_state.get("_upload")
     if upload is None:
-        return Source(SAMPLE_NAME, f"sample:{SAMPLE_PATH.stat().st_mtime_ns}", sample=True)
+        return Source(SAMPLE_NAME, f"{SAMPLE_KEY}{SAMPLE_PATH.stat().st_mtime_ns}", sample=True)
     return Source(upload["name"], upload["key"], sample=False)
 
 
@@ -311,7 +347,31 @@ def data_key(source: Source) -> tuple:
     return source.key, source.name, current_mapping(), st.session_state["date_order"]
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the orders…")
+def _cached(entries: int, size: str, spinner: bool | str = False) -> Callable:
+    """Cache a stage twice: in one global cache for the sample store, in the session's own cache for uploads.
+
+    The wrapped function takes a ``key`` argument: the source key, or ``data_key(...)``, whose first
+    item is the source key. ``size`` bounds the pickled bytes kept (for a session cache: per session).
+    """
+
+    def wrap(function: Callable) -> Callable:
+        bounds = {"max_entries": entries, "max_size": size, "show_spinner": spinner}
+        shared = st.cache_data(**bounds)(function)
+        private = st.cache_data(scope="session", **bounds)(function)
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            key = signature.bind(*args, **kwargs).arguments["key"]
+            sample = (key if isinstance(key, str) else key[0]).startswith(SAMPLE_KEY)
+            return (shared if sample else private)(*args, **kwargs)
+
+        return call
+
+    return wrap
+
+
+@_cached(entries=2, size="512MB", spinner="Reading the orders…")
 def _read(_data: Any, key: tuple) -> tuple[Loaded | None, str | None]:
     """The file -> canonical orders, or the message that says what to fix. Failures are cached too."""
     _, filename, mapping, date_order = key
@@ -330,7 +390,7 @@ def load(source: Source) -> tuple[Loaded | None, str | None]:
     return _read(source.data, data_key(source))
 
 
-@st.cache_data(max_entries=2, show_spinner="Reading the file…")
+@_cached(entries=2, size="16MB", spinner="Reading the file…")
 def _table(_data: Any, key: str, filename: str) -> tuple[pd.DataFrame | None, dict[str, str | None], str | None]:
     """The raw table's first rows and the detected columns, for the column-mapping step."""
     try:
@@ -346,23 +406,23 @@ def raw_table(source: Source) -> tuple[pd.DataFrame | None, dict[str, str | None
     return _table(source.data, source.key, source.name)
 
 
-@st.cache_data(max_entries=16, show_spinner="Summarising customers…")
+@_cached(entries=8, size="256MB", spinner="Summarising customers…")
 def _summary(_orders: pd.DataFrame, key: tuple, as_of: dt.date | None, window_days: int | None) -> Summary:
     window = rfm_window(_orders, Settings(window_days=window_days, as_of=as_of))
     return rfm_summary(_orders, window)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@_cached(entries=8, size="1MB")
 def _retention(_orders: pd.DataFrame, key: tuple, as_of: pd.Timestamp) -> Retention:
     return retention(_orders, as_of)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@_cached(entries=8, size="16MB")
 def _cohorts(_orders: pd.DataFrame, key: tuple, as_of: pd.Timestamp) -> pd.DataFrame:
     return cohorts(_orders, as_of)
 
 
-@st.cache_data(max_entries=32, show_spinner="Scoring customers…")
+@_cached(entries=16, size="256MB", spinner="Scoring customers…")
 def _score(_summary: Summary, _kept: Retention, key: tuple, settings: Settings) -> Analysis:
     return score(_summary, _kept, settings)
 
@@ -400,12 +460,14 @@ class View:
     def money_column(self, label: str, help: str | None = None, decimals: int = 2) -> Any:
         return st.column_config.NumberColumn(label, help=help, format=money_format(self.symbol, decimals))
 
-    def emails(self, frame: pd.DataFrame, columns: tuple[str, ...] = ("customer", "email")) -> pd.DataFrame:
-        """The frame as the screen should show it: e-mails masked when the user asked."""
-        return mask_frame(frame, columns) if self.mask else frame
+    def emails(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame as the screen should show it: e-mails masked in every text column when the user asked
+        (a name or a customer id can be an e-mail address too)."""
+        return mask_frame(frame) if self.mask else frame
 
     def email(self, text: object) -> str:
-        return mask_text(text) if self.mask else ("" if is_blank(text) else str(text))
+        """Text for the screen: any e-mail address in it masked when the user asked."""
+        return on_screen(text, self.mask)
 
 
 def prepare() -> tuple[Source, Loaded | None, str | None]:
@@ -417,11 +479,20 @@ def prepare() -> tuple[Source, Loaded | None, str | None]:
     return source, loaded, error
 
 
+def masking() -> bool:
+    return bool(st.session_state.get("mask"))
+
+
+def on_screen(text: object, mask: bool | None = None) -> str:
+    """Text as the screen shows it: e-mail addresses masked when the user asked (messages can quote a cell)."""
+    return mask_text(text) if (masking() if mask is None else mask) else ("" if is_blank(text) else str(text))
+
+
 def current_view() -> View | None:
     """Sidebar, orders and analysis for the dashboard pages; None (after saying why) when there is nothing to show."""
     source, loaded, error = prepare()
     if loaded is None:
-        st.error(escape(error))
+        st.error(escape(on_screen(error)))
         st.page_link(DATA_PAGE, label="Fix it on the data page: choose the columns or another file",
                      icon=":material/build:")
         return None
@@ -429,7 +500,7 @@ def current_view() -> View | None:
         settings = settings_from_view()
         analysis = analyse(loaded, data_key(source), settings)
     except OrdersError as error:
-        st.error(escape(str(error)))
+        st.error(escape(on_screen(error)))
         return None
     if analysis.customers.empty:
         st.warning("No customer has an order in this window. Choose a longer window or a later as-of date.")
@@ -439,7 +510,7 @@ def current_view() -> View | None:
 
 def chosen_symbol(loaded: Loaded) -> str:
     """The sidebar's currency symbol, else the file's."""
-    return st.session_state["currency"].strip() or currency_symbol(loaded.report.currencies)
+    return plain_symbol(st.session_state["currency"]) or currency_symbol(loaded.report.currencies)
 
 
 def sample_banner(view: View) -> None:
@@ -472,7 +543,35 @@ def window_caption(view: View) -> None:
 
 def show_warnings(messages: tuple[str, ...] | list[str]) -> None:
     for message in messages:
-        st.warning(escape(message), icon=":material/info:")
+        st.warning(escape(on_screen(message)), icon=":material/info:")
+
+
+_LOG = logging.getLogger(__name__)
+
+
+def _where(error: BaseException) -> str:
+    """An exception's kind and the last lines it passed, for each exception in its chain; never its message."""
+    parts = []
+    while error is not None and len(parts) < 4:
+        frames = traceback.extract_tb(error.__traceback__)[-3:]
+        place = " < ".join(f"{Path(frame.filename).name}:{frame.lineno}" for frame in reversed(frames))
+        parts.append(f"{type(error).__name__} at {place}")
+        error = error.__cause__ or error.__context__
+    return "; caused by ".join(parts)
+
+
+def run_page(page: Any) -> None:
+    """Run the chosen page; a bug shows one short message, never a traceback.
+
+    The log gets the kind of error and where it happened, not its message: a message can quote
+    a customer's e-mail or name from the file.
+    """
+    try:
+        page.run()
+    except Exception as error:  # the page boundary: st.stop and st.rerun are not Exceptions and pass through
+        _LOG.error("Page %s failed: %s", getattr(page, "title", "?"), _where(error))
+        st.error("Something went wrong while drawing this page. Change a setting or reload the page; "
+                 "if it happens again, please report it.", icon=":material/error:")
 
 
 # ---------------------------------------------------------------------------
@@ -490,7 +589,13 @@ def currency_symbol(currencies: tuple[str, ...]) -> str:
     if len(currencies) != 1:
         return "$"
     code = currencies[0]
-    return _SYMBOLS.get(code, code)
+    return _SYMBOLS.get(code) or plain_symbol(code) or "$"
+
+
+def plain_symbol(text: str) -> str:
+    """A currency symbol fit for every place it is drawn: at most 5 characters, none that charts read as
+    markup (<, >, &) or templates (%, {, }). Markdown still needs ``escape``."""
+    return re.sub(r"[<>&%{}\s]", "", str(text))[:5]
 
 
 def _with_symbol(symbol: str, number: str) -> str:
@@ -507,6 +612,11 @@ def money(value: float | None, symbol: str, decimals: int = 2) -> str:
 def money_format(symbol: str, decimals: int = 2) -> str:
     """A printf format for st.column_config.NumberColumn, e.g. "$%,.2f"."""
     return _with_symbol(symbol.replace("%", "%%"), f"%,.{decimals}f")
+
+
+def customers(count: int) -> str:
+    """1 -> "1 customer", 1200 -> "1,200 customers"."""
+    return f"{count:,} customer" + ("" if count == 1 else "s")
 
 
 def percent(value: float | None, decimals: int = 1) -> str:

@@ -11,7 +11,7 @@ from pages import _common as common
 STYLED_ROWS = 5_000  # colouring cells is slow beyond this; longer lists show the tier as text
 PICKABLE = 1_000
 SORTS = {
-    "Best first (RFM score, then spend)": None,
+    "Best first": None,
     "Spend": "monetary",
     "Orders": "frequency",
     "Days since last order": "recency_days",
@@ -39,15 +39,16 @@ with st.container(border=True):
                                   persist_state="session")
     search = top[2].text_input("Search customer, e-mail or name", key="f_search", persist_state="session",
                                placeholder="e.g. anna, or @example.org", help="Any part of it; upper or lower case.")
-    bottom = st.columns([1, 1, 1, 1.6, 1.4])
+    bottom = st.columns([1, 1, 1, 1.5, 1.5])
     ranges = {
         score: bottom[i].slider(f"{score.upper()} score", 1, 3, (1, 3), key=f"f_{score}", persist_state="session")
         for i, score in enumerate(("r", "f", "m"))
     }
-    sort = bottom[3].selectbox("Sort by", list(SORTS), key="f_sort", persist_state="session")
-    direction = bottom[4].segmented_control("Order", ["Highest first", "Lowest first"], default="Highest first",
-                                            required=True, key="f_direction", persist_state="session",
-                                            disabled=SORTS[sort] is None)
+    sort = bottom[3].selectbox("Sort by", list(SORTS), key="f_sort", persist_state="session",
+                               help="Best first: highest RFM score, then the most spend.")
+    direction = bottom[4].segmented_control("Order", ["Highest", "Lowest"], default="Highest",
+                                            format_func=lambda side: f"{side} first", required=True,
+                                            key="f_direction", persist_state="session", disabled=SORTS[sort] is None)
 
 chosen = table
 if tiers:
@@ -63,7 +64,7 @@ if search.strip():
         found = found | chosen[column].astype("string").str.contains(needle, case=False, regex=False).fillna(False)
     chosen = chosen.loc[found]
 if SORTS[sort] is not None:
-    chosen = chosen.sort_values(SORTS[sort], ascending=direction == "Lowest first", kind="stable",
+    chosen = chosen.sort_values(SORTS[sort], ascending=direction == "Lowest", kind="stable",
                                 na_position="last")
 
 spent = f" · {common.escape(view.money(chosen['monetary'].sum(), 0))} spent in the window" if len(chosen) else ""
@@ -75,7 +76,7 @@ columns = {
     "email": st.column_config.TextColumn("E-mail"),
     "name": st.column_config.TextColumn("Name"),
     "tier": st.column_config.TextColumn("Tier"),
-    "segment": st.column_config.TextColumn("Segment"),
+    "segment": st.column_config.TextColumn("Segment", width="medium"),
     "rfm_code": st.column_config.NumberColumn("RFM code", format="%d"),
     "rfm_score": st.column_config.NumberColumn("RFM score", format="%d"),
     "r": "R", "f": "F", "m": "M",
@@ -119,8 +120,8 @@ people = chosen.head(PICKABLE).set_index("customer")
 def label(customer: str) -> str:
     """Name and e-mail (masked when asked); the customer id where there is no e-mail."""
     person = people.loc[customer]
-    name = "" if common.is_blank(person["name"]) else str(person["name"])
-    contact = view.email(person["email"]) or (view.email(customer) if customer != name else "")
+    name = view.email(person["name"])
+    contact = view.email(person["email"]) or (view.email(customer) if customer != person["name"] else "")
     return " · ".join(part for part in (name, contact) if part)
 
 
@@ -130,11 +131,12 @@ who = st.selectbox("Customer", list(people.index), format_func=label, key="f_cus
 person = people.loc[who]
 about = SEGMENTS.set_index("segment").loc[person["segment"]]
 
-name = "" if common.is_blank(person["name"]) else str(person["name"])
-st.subheader(common.escape(name or "Customer without a name"))
+st.subheader(common.escape(view.email(person["name"]) or "Customer without a name"))
 st.badge(f"{person['tier']} tier", color=BADGE[person["tier"]])
 # Plain text, not markdown: an address would otherwise become a mailto link.
-st.text(f"E-mail: {view.email(person['email']) or 'none in the file'}    Customer id: {view.email(who)}")
+same = not common.is_blank(person["email"]) and str(person["email"]).strip().lower() == str(who).strip().lower()
+st.text(f"E-mail: {view.email(person['email']) or 'none in the file'}"
+        + ("" if same else f"    Customer id: {view.email(who)}"))
 figures = st.columns(4)
 figures[0].metric("R · F · M", f"{person['r']} · {person['f']} · {person['m']}", border=True,
                   help=f"RFM code {person['rfm_code']}, score {person['rfm_score']} of 9.")

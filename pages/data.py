@@ -40,6 +40,7 @@ with st.container(border=True):
     key = common.uploader_key()
     st.file_uploader(
         "Upload your order export", type=FORMATS, key=key, on_change=common.take_upload, args=(key,),
+        max_upload_size=common.UPLOAD_LIMIT_MB,
         help="Shopify or WooCommerce order exports are recognised as they are; any other table of orders "
              "(CSV with comma, semicolon or tab; Excel .xlsx; Parquet) works when you name its columns below.",
     )
@@ -50,8 +51,11 @@ with st.container(border=True):
         st.markdown(f"Showing **{common.escape(source.name)}**.")
         st.button("Back to the sample store", on_click=common.use_sample, icon=":material/storefront:")
 
-if error:
-    st.error(common.escape(error))
+refused = common.too_large()
+if refused:
+    st.error(refused, icon=":material/block:")
+elif error:
+    st.error(common.escape(common.on_screen(error)))
 
 if loaded is None or loaded.report.date_order_ambiguous or st.session_state["date_order"] != "auto":
     st.radio("How to read dates such as 03/04/2026", list(common.DATE_ORDERS), key="date_order",
@@ -83,7 +87,7 @@ if error is not None or st.toggle("Name the columns myself", key="map_open",
             st.button("Read the file with these columns", type="primary", on_click=apply_mapping,
                       args=(source.key, guesses), icon=":material/table_view:")
             st.markdown("**The file's first rows**")
-            shown = common.mask_frame(preview) if st.session_state["mask"] else preview
+            shown = common.mask_frame(preview) if common.masking() else preview
             st.dataframe(shown, hide_index=True)
 
 if loaded is None:
@@ -123,7 +127,7 @@ st.header("What was counted and what was left out", divider="gray")
 try:
     analysis = common.analyse(loaded, common.data_key(source), common.settings_from_view())
 except OrdersError as problem:
-    st.error(common.escape(str(problem)))
+    st.error(common.escape(common.on_screen(problem)))
     analysis = None
 quality = quality_table(report, analysis)
 st.dataframe(

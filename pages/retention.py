@@ -74,10 +74,11 @@ figure = go.Figure(go.Heatmap(
     hovertemplate="%{y}<br>%{x} months after the first order: %{z:.1%} bought<extra></extra>",
     xgap=1, ygap=1,
 ))
-figure.update_yaxes(autorange="reversed", title="Month of first order · customers won", type="category")
+figure.update_yaxes(autorange="reversed", title="Month of first order", type="category")
 figure.update_xaxes(title="Months after the first order", type="category")
 st.plotly_chart(common.plotly_layout(
     figure, f"Share of each month's new customers who bought again N months later (last {len(matrix)} cohorts)",
     max(360, 28 * len(matrix) + 140)))
-st.caption(f"Only the last {COHORTS_SHOWN} cohorts are shown. Month 0 (the first order) is always 100% and is "
-           "left out so the later months are readable.")
+every = table["cohort"].nunique()
+st.caption((f"The last {len(matrix)} of {every} cohorts. " if every > len(matrix) else "")
+           + "Month 0 (the first order) is always 100% and is left out so the later months are readable.")

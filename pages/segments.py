@@ -115,7 +115,7 @@ cells = rfm_cells(customers, analysis.settings.tier_cuts, by=("r", "f")).set_ind
 measure = "average" if colour_by == "Average spend" else "revenue"
 grid = cells[measure].unstack("f").sort_index(ascending=False)
 counts = cells["customers"].unstack("f").sort_index(ascending=False)
-labels = np.vectorize(lambda n, v: f"{n:,} customers<br>{view.money(v, 0)}" if n else "no customers")(
+labels = np.vectorize(lambda n, v: f"{common.customers(n)}<br>{view.money(v, 0)}" if n else "no customers")(
     counts.to_numpy(), grid.fillna(0).to_numpy()
 )
 heat = go.Figure(go.Heatmap(
@@ -161,8 +161,9 @@ tree = go.Figure(go.Treemap(
     branchvalues="total",
     marker=marker,
     textfont={"color": text_colours} if text_colours else None,
-    texttemplate="<b>%{label}</b><br>%{value:,} customers",
-    hovertemplate="%{label}<br>%{value:,} customers<extra></extra>",
+    text=[common.customers(n) for n in list(by_segment["customers"]) + list(codes["customers"])],
+    texttemplate="<b>%{label}</b><br>%{text}",
+    hovertemplate="%{label}<br>%{text}<extra></extra>",
 ))
 st.plotly_chart(common.plotly_layout(
     tree, "Named segments sized by customers; inside, their RFM codes coloured by "
@@ -222,9 +223,9 @@ with right:
     figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
     figure.update_yaxes(title="Customers")
     st.plotly_chart(common.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
-    st.caption(f"Clipped at the 99th percentile ({common.escape(view.money(p99, 0))}): the {above:,} customers "
-               "above it are counted in the last bar.")
-st.caption("Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable).")
+st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable). Spend is clipped at the "
+           f"99th percentile ({common.escape(view.money(p99, 0))}): the {common.customers(above)} above it are counted "
+           "in the last bar.")
 
 # --- Downloads -------------------------------------------------------------------
 st.header("Downloads", divider="gray")

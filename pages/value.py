@@ -78,35 +78,33 @@ figure.update_traces(textposition="outside", cliponaxis=False,
                      hovertemplate=f"%{{y}}: CLV {view.symbol}%{{x:,.2f}}<extra></extra>")
 figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
 st.plotly_chart(common.plotly_layout(figure, f"Customer lifetime value per named segment ({view.symbol})", 420))
+same_for_all = ("lifespan_years", "margin")  # one value for every segment: said in the caption, not repeated
+parts = {key: label for key, label in PARTS.items() if key not in same_for_all}
+bought = analysis.segments.loc[analysis.segments["customers"] > 0]
 st.dataframe(
-    analysis.segments[["segment", *PARTS]],
+    bought[["segment", *parts]].rename(columns={"segment": "Segment", **parts}).style
+    .apply(lambda row: ["font-weight: 700; background-color: #F1F5F9" if row["Segment"] == "All" else ""] * len(row),
+           axis=1)
+    .format({label: PART_FORMATS[label] for label in parts.values()}),
     hide_index=True,
-    height=35 * (len(analysis.segments) + 1) + 3,
-    column_config={
-        "segment": st.column_config.TextColumn("Segment", pinned=True),
-        "customers": st.column_config.NumberColumn("Customers", format="%,d"),
-        "aov": view.money_column("Average order value"),
-        "purchase_frequency": st.column_config.NumberColumn("Orders per customer", format="%.2f"),
-        "customer_value": view.money_column("Customer value (window)"),
-        "annual_customer_value": view.money_column("Annual value"),
-        "lifespan_years": st.column_config.NumberColumn("Lifespan (years)", format="%.2f", width="small"),
-        "margin": st.column_config.NumberColumn("Margin", format="percent", width="small"),
-        "clv": view.money_column("CLV"),
-    },
+    height=35 * (len(bought) + 1) + 3,
+    column_config={"Segment": st.column_config.TextColumn("Segment", pinned=True)},
 )
-st.caption("Segments with no customers in this window show blanks. The All row is every customer.")
+st.caption(f"Every segment has the same lifespan ({analysis.lifespan_years:.2f} years) and margin "
+           f"({analysis.settings.margin:.0%}). Segments with no customers in this window are left out; the All row "
+           "is every customer.")
 
 # --- Acquisition -----------------------------------------------------------------------
 st.header("Acquisition: what may a new customer cost?", divider="gray")
 inputs = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
 inputs[0].radio("I know", list(common.CAC_MODES), key="cac_mode", format_func=common.CAC_MODES.get)
 if st.session_state["cac_mode"] == "spend":
-    inputs[1].number_input(f"Marketing spend ({view.symbol})", min_value=0.0, step=100.0, value=None, key="spend",
-                           placeholder="e.g. 5000", help="What you spent on marketing over a period.")
+    inputs[1].number_input(f"Marketing spend ({common.escape(view.symbol)})", min_value=0.0, step=100.0, value=None,
+                           key="spend", placeholder="e.g. 5000", help="What you spent on marketing over a period.")
     inputs[2].number_input("New customers won", min_value=0, step=10, value=None, key="new",
                            placeholder="e.g. 200", help="New customers in the same period.")
 else:
-    inputs[1].number_input(f"CAC per customer ({view.symbol})", min_value=0.0, step=1.0, value=None,
+    inputs[1].number_input(f"CAC per customer ({common.escape(view.symbol)})", min_value=0.0, step=1.0, value=None,
                            key="cac", placeholder="e.g. 25")
 inputs[3].number_input("Ad conversion rate (%)", min_value=0.01, max_value=100.0, step=0.5, format="%.2f", key="conv",
                        help="Share of ad clicks that become customers; sets the most you may pay per click.")
@@ -155,6 +153,7 @@ st.dataframe(
         column="Tier",
     ),
     hide_index=True,
+    width="content",
 )
 st.caption(f"Max cost per click = CLV × conversion rate ({analysis.settings.conversion_rate:.2%}): bid at most "
            "this much per click to win a customer of that tier.")

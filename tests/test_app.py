@@ -394,3 +394,142 @@ def test_the_lifespan_can_come_from_churn(at, sample):
     assert at.toggle(key="churn").value is True
     assert metric(at, "Lifespan in CLV") == f"{expected.lifespan_years:.2f} years"
     assert metric(at, "Churn rate") == f"{expected.retention.churn_rate:.1%}"
+
+
+# --- One person's data stays theirs (issue 4) ------------------------------------------------------
+
+
+def shopify_export(people: list[tuple[str, str]]) -> bytes:
+    """A Shopify orders export with one order a month per (e-mail, billing name), three months each."""
+    lines = ["Name,Email,Financial Status,Created at,Subtotal,Currency,Billing Name,Cancelled at,Refunded Amount"]
+    for i, (email, name) in enumerate(people):
+        for month in range(1, 4 + i % 3):
+            lines.append(f'#{1000 + 10 * i + month},{email},paid,2026-0{month}-1{i % 9} 10:00:00 +0000,'
+                         f'{20 + 7 * i:.2f},USD,"{name}",,0.00')
+    return ("\n".join(lines) + "\n").encode()
+
+
+def cached_values() -> dict[str | None, list[bytes]]:
+    """Every pickled value in st.cache_data's memory, by session id (None: the global caches)."""
+    from streamlit.runtime.caching import cache_data_api
+
+    return {
+        session: [value for cache in caches.values() for value in cache.storage._mem_cache.values()]
+        for session, caches in cache_data_api._data_caches._function_caches.items()
+    }
+
+
+def test_an_upload_is_cached_in_its_session_only(at):
+    from streamlit.runtime.caching import clear_session_data_cache
+
+    st.cache_data.clear()
+    upload(at, "orders_export.csv", shopify_csv())
+    for page in PAGES[:4]:
+        at.switch_page(page).run(timeout=TIMEOUT)
+    values = cached_values()
+    session = next(s for s in values if s is not None)
+    assert any(b"ann@shop.test" in v for v in values[session])  # the upload is cached, in the session's caches
+    assert values.get(None)  # the sample store, read on the first run, is in the global ones
+    assert not any(b"ann@shop.test" in v for v in values[None])
+    clear_session_data_cache(session)  # what Streamlit does when the session disconnects
+    assert not any(b"ann@shop.test" in v for vs in cached_values().values() for v in vs)
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_the_command_line(at, sample, monkeypatch):
+    from pages import _common
+
+    monkeypatch.setattr(_common, "UPLOAD_LIMIT_MB", 1)
+    data = shopify_csv() + b"\n" * 2**20
+    upload(at, "huge orders.csv", data)
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "huge orders\\.csv is 1 MB, more than the 1 MB" in message and "\n" not in message
+    assert 'python -m clv "huge orders.csv" --segments-out' in message
+    assert "Sample store: Fernwood Coffee & Tea" in [c.value for c in at.sidebar.caption]  # the file was not taken
+    at.switch_page("pages/segments.py").run(timeout=TIMEOUT)
+    assert tier_table(at)["Customers"].to_dict() == tier_counts(analyze(sample, Settings()))
+
+
+def _zip() -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("orders.csv", "Customer,Date,Amount\nann,2026-01-05,10\n")
+    return buffer.getvalue()
+
+
+BAD_FILES = {
+    "empty": ("orders.csv", b""),
+    "binary garbage": ("orders.csv", bytes(range(256)) * 40),
+    "renamed zip": ("orders.xlsx", _zip()),
+    "header only": ("orders_export.csv", shopify_csv().splitlines()[0] + b"\n"),
+}
+
+
+@pytest.mark.parametrize(("name", "data"), list(BAD_FILES.values()), ids=list(BAD_FILES))
+def test_a_bad_file_gets_one_line_and_no_traceback(at, name, data):
+    upload(at, name, data)
+    for page in ("pages/data.py", "pages/segments.py", "pages/customers.py"):
+        at.switch_page(page).run(timeout=TIMEOUT)
+        assert not at.exception, page
+        assert len(at.error) == 1, (page, [e.value for e in at.error])
+        assert at.error[0].value and "\n" not in at.error[0].value
+        assert "Traceback" not in at.error[0].value
+
+
+def test_a_bug_in_a_page_shows_a_short_message_and_logs_no_customer_data(at, monkeypatch, caplog):
+    import clv.rfm
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("cannot place ann@shop.test (Ann Lee)")
+
+    monkeypatch.setattr(clv.rfm, "rfm_cells", broken)
+    with caplog.at_level("DEBUG"):
+        opened(at)  # no exception element
+    assert len(at.error) == 1
+    assert "Something went wrong" in at.error[0].value and "ann@shop.test" not in at.error[0].value
+    assert "RuntimeError" in caplog.text and "segments.py" in caplog.text
+    assert "ann@shop.test" not in caplog.text and "Ann Lee" not in caplog.text
+
+
+def test_the_url_never_carries_customer_data(at):
+    people = [("zoe.quill@shop.test", "Zoe Quill"), ("yan.oak@shop.test", "Yan Oak"), ("xi.pine@shop.test", "Xi Pine")]
+    upload(at, "orders_export.csv", shopify_export(people))
+    at.switch_page("pages/customers.py").run(timeout=TIMEOUT)
+    at.text_input(key="f_search").set_value("zoe.quill@shop.test").run(timeout=TIMEOUT)
+    at.selectbox(key="f_customer").set_value("zoe.quill@shop.test").run(timeout=TIMEOUT)
+    at.radio(key="method").set_value("range").run(timeout=TIMEOUT)
+    at.text_input(key="currency").set_value("zoe").run(timeout=TIMEOUT)  # typed by the user: not from the file
+    assert at.query_params["method"] == "range"
+    url = repr(dict(at.query_params)).lower()
+    for email, name in people:
+        assert email not in url and name.lower() not in url and "quill" not in url
+
+
+def test_masking_covers_names_that_are_e_mails_and_every_page(at):
+    people = [("ann@shop.test", "ann.lee@work.test"), ("bob@shop.test", "Bob Ray"), ("cy@shop.test", "Cy Dunn")]
+    upload(at, "orders_export.csv", shopify_export(people))
+    at.toggle(key="mask").set_value(True).run(timeout=TIMEOUT)
+    full_address = re.compile(r"\w\w+@[\w-]+\.test")
+    for page in PAGES:
+        at.switch_page(page).run(timeout=TIMEOUT)
+        shown = [str(t.value.to_dict()) for t in at.dataframe]
+        shown += [e.value for kind in ("markdown", "caption", "text", "subheader", "error", "warning")
+                  for e in at.get(kind)]
+        shown += [str(box.options) for box in at.selectbox]
+        assert not any(full_address.search(text) for text in shown), (page, [s for s in shown if "@" in s])
+    at.switch_page("pages/data.py").run(timeout=TIMEOUT)
+    at.toggle(key="map_open").set_value(True).run(timeout=TIMEOUT)  # the file's first rows
+    preview = next(t.value for t in at.dataframe if "Email" in t.value.columns)
+    assert not full_address.search(str(preview.to_dict())) and "a***@work.test" in str(preview.to_dict())
+    at.switch_page("pages/customers.py").run(timeout=TIMEOUT)
+    assert any("a***@work.test" in option for option in at.selectbox(key="f_customer").options)
+
+
+def test_names_with_markdown_and_latex_are_shown_as_text(at):
+    people = [("m@shop.test", "$x^2$ **md** <b>bold</b>"), ("n@shop.test", "Ned Bay")]
+    upload(at, "orders_export.csv", shopify_export(people))
+    at.switch_page("pages/customers.py").run(timeout=TIMEOUT)
+    at.selectbox(key="f_customer").set_value("m@shop.test").run(timeout=TIMEOUT)
+    assert at.subheader[0].value == r"\$x^2\$ \*\*md\*\* \<b\>bold\</b\>"
