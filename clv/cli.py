@@ -20,16 +20,21 @@ import pandas as pd
 from clv.analysis import score
 from clv.duck import summarize_file
 from clv.errors import OrdersError
-from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
+from clv.export import (
+    cuts_export, customers_export, customers_file, quality_table, segments_export, segments_file, to_csv, to_excel,
+)
 from clv.load import parse_mapping, read_orders
 from clv.report import LoadReport
 from clv.retention import Retention, retention
 from clv.rfm import Summary, rfm_summary, rfm_window
 from clv.settings import METHODS, Settings
 
+TIER_SUMMARY = ["tier", "customers", "share_customers", "orders", "revenue", "aov", "purchase_frequency",
+                "annual_customer_value", "clv", "max_cpc", "ltv_cac"]
+"""The tier table's columns the command line prints (the files have them all)."""
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 70
-ENGINES = ("auto", "duckdb", "pandas")
+ENGINES = ("auto", "duckdb", "pandas", "spark")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--engine", choices=ENGINES, default="auto",
                         help="auto (default): DuckDB for a plain UTF-8 CSV (ISO dates, plain amounts, no status or "
                              "currency columns), else the general loader; duckdb: only DuckDB, an error for other "
-                             "files; pandas: always the general loader")
+                             "files; pandas: always the general loader; spark: Apache Spark for a path or table "
+                             "in a data lake or warehouse (pip install -r requirements-spark.txt)")
     parser.add_argument("--cac", type=float, help="customer acquisition cost, if you know it")
     parser.add_argument("--marketing-spend", type=float, help="marketing spend over a period (CAC = spend / new)")
     parser.add_argument("--new-customers", type=int, help="new customers won in that period")
@@ -102,6 +108,8 @@ def run(args: argparse.Namespace) -> str:
     """Do the work the flags ask for; return the text to print."""
     settings = settings_from(args)
     mapping = parse_mapping(args.map) if args.map else None
+    if args.engine == "spark":
+        return run_spark(args.orders, settings, mapping, args.customers_out, args.segments_out)
     path = Path(args.orders)
     if not path.is_file():
         raise OrdersError(f"No file at {path}: give the path of an order export (CSV, .xlsx or .parquet).")
@@ -117,6 +125,28 @@ def run(args: argparse.Namespace) -> str:
         if target is not None:
             _write(target, content())
     return render(report, analysis)
+
+
+def run_spark(source: str, settings: Settings, mapping, customers_out: Path | None,
+              segments_out: Path | None) -> str:
+    """The method on Apache Spark (``clv.spark``): the same files, the tier table printed.
+
+    The session takes its master from ``spark-submit`` (or runs locally).
+    """
+    try:
+        from pyspark.sql import SparkSession
+
+        from clv.spark import read_orders_spark, rfm_spark
+    except ImportError:
+        raise OrdersError("--engine spark needs PySpark: pip install -r requirements-spark.txt (and Java 17+).")
+    spark = SparkSession.builder.appName("clv").getOrCreate()
+    customers, tiers = rfm_spark(read_orders_spark(spark, source, mapping), settings)
+    if customers_out is not None:
+        _write(customers_out, to_csv(customers_file(customers.toArrow().to_pandas())))
+    if segments_out is not None:
+        _write(segments_out, to_csv(segments_file(tiers)))
+    return "\n".join([f"{source} on Spark: method {settings.method}", "", "Tiers",
+                      _text(segments_file(tiers)[TIER_SUMMARY])])
 
 
 def summarize(path: Path, settings: Settings, mapping, date_order: str, engine: str = "auto",
@@ -154,10 +184,7 @@ def render(report, analysis) -> str:
         f"({analysis.lifespan_source}); margin {analysis.settings.margin:.0%}",
         "",
         "Tiers",
-        _text(segments_export(analysis)[
-            ["tier", "customers", "share_customers", "orders", "revenue", "aov", "purchase_frequency",
-             "annual_customer_value", "clv", "max_cpc", "ltv_cac"]
-        ]),
+        _text(segments_export(analysis)[TIER_SUMMARY]),
         "",
         f"Cut points ({analysis.settings.method}: the values customers with each score have)",
         _text(_cut_ranges(cuts_export(analysis))),

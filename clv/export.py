@@ -41,7 +41,11 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def customers_export(analysis: Analysis) -> pd.DataFrame:
     """One row per customer, best first (highest RFM score, then most money, then customer)."""
-    customers = analysis.customers
+    return customers_file(analysis.customers)
+
+
+def customers_file(customers: pd.DataFrame) -> pd.DataFrame:
+    """Scored customers (``Analysis.customers``, or the Spark engine's) -> the ``--customers-out`` table."""
     return _rounded(
         customers.take(_best_first(customers))
         .loc[:, CUSTOMER_COLUMNS]
@@ -87,12 +91,17 @@ def _calendar_days(dates: pd.Series) -> pd.Series:
     if dates.isna().any():
         return dates.dt.date
     days = pa.array(dates.to_numpy().astype("datetime64[D]"))
-    return pd.Series(days.to_pandas(date_as_object=True), index=dates.index, dtype="object")
+    return pd.Series(days.to_pandas(date_as_object=True).to_numpy(), index=dates.index, dtype="object")
 
 
 def segments_export(analysis: Analysis) -> pd.DataFrame:
     """One row per tier (High, Medium, Low) and a final ``All`` row, first column ``tier``."""
-    return _rounded(analysis.tiers.loc[:, SEGMENT_COLUMNS])
+    return segments_file(analysis.tiers)
+
+
+def segments_file(tiers: pd.DataFrame) -> pd.DataFrame:
+    """A tier CLV table (``Analysis.tiers``, or the Spark engine's) -> the ``--segments-out`` table."""
+    return _rounded(tiers.loc[:, SEGMENT_COLUMNS])
 
 
 def cuts_export(analysis: Analysis) -> pd.DataFrame:

@@ -100,6 +100,7 @@ import numpy as np
 import pandas as pd
 
 from clv.errors import OrdersError
+from clv.load import detect_columns
 from clv.rfm import quantile_ranks, rfm_window
 from clv.segments import SEGMENT_CODES
 from clv.settings import TIERS, Settings
@@ -206,7 +207,8 @@ def _format_of(source: str) -> str:
 
 
 def _find_columns(available: list[str], mapping: dict[str, str], source: str) -> dict[str, str]:
-    """role -> column in ``available``: the mapping first, then a column named like the role."""
+    """role -> column in ``available``: the mapping first, then the loader's header detection
+    (``clv.load.detect_columns``: customer_id, Order Date, total, ... are recognised as in a file)."""
     unknown = sorted(set(mapping) - set(ROLES))
     if unknown:
         raise OrdersError(f"Unknown role {unknown[0]!r} in the column mapping; roles are {', '.join(ROLES)}.")
@@ -215,8 +217,8 @@ def _find_columns(available: list[str], mapping: dict[str, str], source: str) ->
         raise OrdersError(
             f"{source} has no column {missing_mapped[0]!r}; its columns are {', '.join(available)}."
         )
-    by_name = {column.strip().lower(): column for column in available}
-    found = {role: mapping.get(role) or by_name.get(role) for role in ROLES}
+    detected = detect_columns(pd.DataFrame(columns=available))
+    found = {role: mapping.get(role) or detected.get(role) for role in ROLES}
     missing = [role for role in ("customer", "date", "amount") if not found[role]]
     if missing:
         raise OrdersError(

@@ -103,3 +103,15 @@ def test_the_fast_csv_writer_writes_what_pandas_writes(data, n):
         }
     )
     assert to_csv(table) == _pandas_csv(table)
+
+
+def test_every_customer_keeps_their_own_figures_in_the_export():
+    # Best-first reordering once paired customers with other customers' dates.
+    rows = [(f"c{i}", str(i), f"2026-0{1 + i % 9}-{10 + i % 17}", float(7 * i % 50 + 1)) for i in range(40)]
+    analysis = analyze(orders(*rows), Settings())
+    exported = customers_export(analysis).set_index("customer")
+    expected = analysis.customers.set_index("customer")
+    for column in ("first_order_date", "last_order_date"):
+        assert (exported[column] == expected[column].dt.date.reindex(exported.index)).all(), column
+    for column in ("recency_days", "frequency", "monetary", "rfm_score", "segment"):
+        assert (exported[column] == expected[column].reindex(exported.index)).all(), column

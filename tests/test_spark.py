@@ -288,7 +288,7 @@ def test_read_orders_spark_without_order_ids_makes_each_row_an_order(spark, tmp_
 def test_read_orders_spark_names_what_is_missing(spark, tmp_path):
     path = tmp_path / "odd.csv"
     path.write_text("who,when,total\na,2026-01-02,5\n")
-    with pytest.raises(OrdersError, match="no customer or date or amount column; its columns are who, when, total"):
+    with pytest.raises(OrdersError, match="no customer or date column; its columns are who, when, total"):
         read_orders_spark(spark, str(path))
     with pytest.raises(OrdersError, match="has no column 'Email'"):
         read_orders_spark(spark, str(path), {"customer": "Email"})
@@ -300,3 +300,27 @@ def test_rfm_spark_refuses_what_it_cannot_do(spark):
         rfm_spark(orders, Settings(lifespan_from_churn=True))
     with pytest.raises(OrdersError, match="before the first order"):
         rfm_spark(orders, Settings(as_of=dt.date(2020, 1, 1)))
+
+
+def test_the_command_line_on_spark_writes_the_embedded_engines_files(spark, tmp_path):
+    from clv.cli import main
+
+    rng = np.random.default_rng(11)
+    n = 400
+    orders = pd.DataFrame({
+        "customer_id": [f"c{i}" for i in rng.integers(0, 90, n)],
+        "order_id": [f"o{i}" for i in range(n)],
+        "order_date": (pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")).strftime("%Y-%m-%d"),
+        "amount": np.round(rng.lognormal(3, 1, n) * rng.choice([1, 1, 1, -1], n), 2),
+    })
+    path = tmp_path / "orders.csv"
+    orders.to_csv(path, index=False)
+    files = {}
+    for engine in ("pandas", "spark"):
+        out = tmp_path / engine
+        out.mkdir()
+        assert main([str(path), "--engine", engine, "--customers-out", str(out / "customers.csv"),
+                     "--segments-out", str(out / "segments.csv")]) == 0
+        files[engine] = {name: (out / name).read_bytes() for name in ("customers.csv", "segments.csv")}
+    assert files["spark"]["segments.csv"] == files["pandas"]["segments.csv"]
+    assert files["spark"]["customers.csv"] == files["pandas"]["customers.csv"]
