@@ -447,4 +447,4 @@ def test_both_engines_write_the_same_files(tmp_path, capsys):
 
 def test_engine_is_a_command_line_choice():
     done = subprocess.run([sys.executable, "-m", "clv", "--help"], cwd=ROOT, capture_output=True, text=True)
-    assert "--engine {auto,duckdb,pandas}" in done.stdout
+    assert "--engine {auto,duckdb,pandas" in done.stdout
