@@ -248,7 +248,8 @@ def _float_texts(values: np.ndarray) -> pa.Array:
     if whole.any():
         texts = pc.if_else(pa.array(whole), pc.binary_join_element_wise(texts, ".0", ""), texts)
     exponent = pc.match_substring(texts, "e").to_numpy(zero_copy_only=False)
-    odd = ~np.isnan(values) & (exponent | (magnitude >= 1e16) | ((magnitude < 1e-4) & (magnitude > 0)) | np.isinf(values))
+    tiny = (magnitude < 1e-4) & (magnitude > 0)
+    odd = ~np.isnan(values) & (exponent | (magnitude >= 1e16) | tiny | np.isinf(values))
     if odd.any():
         patched = texts.to_numpy(zero_copy_only=False)
         patched[odd] = values[odd].astype(str)
