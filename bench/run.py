@@ -2,10 +2,14 @@
 
 For each size (``--size 1M --size 10M``, the default; ``--quick`` for 100k) the
 file is generated once into ``bench/data/`` (kept between runs, gitignored),
-then every approach runs several times, each in a fresh subprocess, so that
-its peak memory is that process's own (``os.wait4`` rusage, ``ru_maxrss``):
+then every approach runs several times, in rounds (each approach once per
+round, so that other work on the machine weighs on all alike), each run in a
+fresh subprocess, so that its peak memory is that process's own (``os.wait4``
+rusage, ``ru_maxrss``):
 
-- ``project``:   ``python -m clv FILE --customers-out X --segments-out Y``, end to end;
+- ``project``:   ``python -m clv FILE --customers-out X --segments-out Y``, end to end (its
+                 default engine: DuckDB for a plain CSV like these, ``clv.duck``);
+- ``project-pandas``: the same with ``--engine pandas`` (the general loader and pandas);
 - ``duckdb``:    one SQL query from the CSV to scores and tiers (``bench.engines``);
 - ``pandas``:    read_csv + groupby + rank;
 - ``lifetimes``: ``lifetimes.utils.summary_data_from_transaction_data``, other definitions;
@@ -44,8 +48,8 @@ ROOT = BENCH.parent
 DATA = BENCH / "data"
 RESULTS_MD = BENCH / "results.md"
 RESULTS_JSON = DATA / "results.json"
-APPROACHES = ("project", "duckdb", "pandas", "lifetimes")
-COMPARED = ("project", "duckdb", "pandas")
+APPROACHES = ("project", "project-pandas", "duckdb", "pandas", "lifetimes")
+COMPARED = ("project", "project-pandas", "duckdb", "pandas")
 TIMEOUT_S = 1800
 
 
@@ -72,8 +76,9 @@ class Row:
 
 
 def command(approach: str, orders: Path, out: Path) -> list[str]:
-    if approach == "project":
-        return [sys.executable, "-m", "clv", str(orders),
+    if approach in ("project", "project-pandas"):
+        engine = ["--engine", "pandas"] if approach == "project-pandas" else []
+        return [sys.executable, "-m", "clv", str(orders), *engine,
                 "--customers-out", str(out / "customers.csv"), "--segments-out", str(out / "tiers.csv")]
     return [sys.executable, "-m", "bench.engines", approach, str(orders), str(out)]
 
@@ -112,27 +117,29 @@ def ensure_file(n: int, layout: str, seed: int) -> Path:
 def bench_size(n: int, layout: str, seed: int, repeats: int, approaches: list[str], phases: bool) -> list[Row]:
     orders = ensure_file(n, layout, seed)
     label = size_label(n)
-    rows = []
-    for approach in approaches:
-        row = Row(approach, label, layout, repeats)
-        for attempt in range(repeats):
-            out = DATA / "out" / f"{label}-{layout}" / approach
+    rows = [Row(approach, label, layout, repeats) for approach in approaches]
+    # Rounds: every approach once per round, so that load from other work on the machine falls on all alike.
+    for attempt in range(repeats):
+        for row in rows:
+            if row.error:
+                continue
+            out = DATA / "out" / f"{label}-{layout}" / row.approach
             out.mkdir(parents=True, exist_ok=True)
             row.load.append(os.getloadavg()[0])
-            seconds, mb, code, last = run_once(command(approach, orders, out), out / "log.txt")
+            seconds, mb, code, last = run_once(command(row.approach, orders, out), out / "log.txt")
             if code != 0:
                 row.error = f"exit {code}: {last[:200]}"
-                print(f"{approach} {label}: FAILED ({row.error}); see {out / 'log.txt'}", flush=True)
-                break
+                print(f"{row.approach} {label}: FAILED ({row.error}); see {out / 'log.txt'}", flush=True)
+                continue
             row.seconds.append(seconds)
             row.peak_mb.append(mb)
             if last.startswith("{"):
                 for phase, value in json.loads(last)["phases"].items():
                     row.phases.setdefault(phase, [])
                     row.phases[phase].append(value)
-            print(f"{approach} {label} #{attempt + 1}: {seconds:.2f} s, {mb:,.0f} MB", flush=True)
+            print(f"{row.approach} {label} #{attempt + 1}: {seconds:.2f} s, {mb:,.0f} MB", flush=True)
+    for row in rows:
         row.phases = {k: statistics.median(v) for k, v in row.phases.items()}
-        rows.append(row)
     if phases and "project" in approaches and not rows[approaches.index("project")].error:
         out = DATA / "out" / f"{label}-{layout}" / "project-phases"
         out.mkdir(parents=True, exist_ok=True)
@@ -235,16 +242,19 @@ NOTES = """\
 How: `python -m bench.run` (`--size 1M --size 10M`, `--quick` for 100k, `--layout lines` for
 line items). Files from `bench/generate.py` (seed 2026): N rows, N/5 customers, Pareto-skewed
 orders per customer, lognormal amounts, 3% returns, timestamps over 2023-2025. Each run is a
-fresh process; time is wall clock including interpreter start and writing both output files;
+fresh process, the approaches taking turns; time is wall clock including interpreter start and
+writing both output files;
 peak memory is that process's maximum resident set (`ru_maxrss`). Medians of 5 runs at 1M and
 below, 3 at 10M. load: the highest 1-minute load average seen before a run of that row. The
 machine has 2 cores, and the benchmark's own previous run alone leaves it near 2; above that,
 other work was running at the same time and slowed the row down, so compare rows measured at
 similar load.
 
-- project: `python -m clv FILE --customers-out customers.csv --segments-out tiers.csv`;
-  project-phases: the same functions timed inside one process (load = `clv.load.read_orders`,
-  analyze = `clv.analysis.analyze`, write = both CSV exports), one run.
+- project: `python -m clv FILE --customers-out customers.csv --segments-out tiers.csv`, whose
+  default engine reads a plain CSV like these in DuckDB (`clv.duck`: exact, else the loader);
+  project-pandas: the same with `--engine pandas` (the general loader, then pandas);
+  project-phases: the project's stages timed inside one process (summarize = `clv.cli.summarize`,
+  score = `clv.analysis.score`, write = both CSV exports), one run.
 - duckdb: one SQL query (CSV -> orders -> customers -> `rank()` quantile scores -> tiers, money
   as DECIMAL -> cents), then the tier table from it; COPY writes the customers CSV.
 - pandas: `read_csv` + `groupby` (orders, then customers) + `rank(method="min")`; `to_csv`.
@@ -298,9 +308,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [100_000] if args.quick else (args.size or [1_000_000, 10_000_000])
     approaches = args.approach or list(APPROACHES)
-    if "project" in approaches and not (ROOT / "clv" / "load.py").exists():
+    if not (ROOT / "clv" / "load.py").exists():
         print("clv/load.py does not exist yet: skipping the project's rows", flush=True)
-        approaches.remove("project")
+        approaches = [a for a in approaches if not a.startswith("project")]
     rows = []
     for n in sizes:
         repeats = args.repeats or (2 if args.quick else 5 if n <= 1_000_000 else 3)

@@ -16,11 +16,13 @@ disconnected session's state, which holds the uploaded bytes, for
 ``server.disconnectedSessionTTL`` (120 s) so that a dropped connection can come
 back; ``--linger`` waits that out, lets one new visitor in (Streamlit drops
 expired sessions when it next looks) and measures once more. Freed memory need not
-go back to the operating system, so "after" is an upper bound on what is held;
-``--rounds 3`` repeats the whole crowd on the same server: if a round's data
-stayed behind, every round would end higher than the one before.
+go back to the operating system, so "after" is an upper bound on what is held.
+RSS alone cannot tell held data from memory the allocator keeps, so the script
+also prints Streamlit's own account (``/_stcore/metrics``, cache_memory_bytes)
+of what its data caches, session state and uploaded files hold; ``--rounds 3``
+repeats the whole crowd on the same server.
 
-Prints one markdown table row per run. Every wait is bounded; only localhost.
+Prints a markdown table, one row per round. Every wait is bounded; only localhost.
 """
 
 from __future__ import annotations
