@@ -67,7 +67,11 @@ How: one statement reads the file (every column as text, except the dates
 when the head of the file shows them all as ``2026-05-10 13:22:10`` or
 ``2026-05-10``: DuckDB's reader then parses them, and the file is read again
 as text if a later date is written otherwise), checks every value, groups the
-rows into orders and resolves each order's customer into a temporary table;
+rows into orders and resolves each order's customer into a temporary table.
+When the head names every order id once, that read leaves out the comparisons
+that only an order of several rows needs (its rows' largest customer, e-mail and
+name), and reads the file again with them if an order turns out to have more
+rows after all;
 small queries then give the report's totals (from orders per day), the
 window's customers, the returns-only customers and the retention. Money is
 summed in whole cents (DECIMAL -> BIGINT). DuckDB uses every core the process
@@ -225,6 +229,7 @@ class _Source:
     plan: object  # clv.load._Plan
     position: dict[str, int]  # role -> column number, for the roles in use
     dates: str = "text"  # how DuckDB reads the date column: "timestamp", "date" or "text" (see _date_reading)
+    one_row_orders: bool = False  # the head names each order once: skip the checks that need two rows (see _summarize)
 
 
 _DATE_LAYOUTS = {
@@ -298,7 +303,9 @@ def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> _Source | 
         return "a space stands next to a quote character"
     columns = list(table.columns)
     position = {role: columns.index(column) for role, column in roles.items() if column}
-    return _Source(path, sniff_delimiter(text), len(columns), plan, position, _date_reading(table[plan.date]))
+    order_ids = table[plan.order].str.strip() if plan.order else None
+    one_row = order_ids is not None and not order_ids[order_ids != ""].duplicated().any()
+    return _Source(path, sniff_delimiter(text), len(columns), plan, position, _date_reading(table[plan.date]), one_row)
 
 
 _SPACED_QUOTE = re.compile(rb' "|" ')
@@ -405,16 +412,21 @@ def _orders_sql(source: _Source) -> str:
     # (bits 0-31, 32-63, 64-127): one aggregate instead of three, over millions of orders.
     per_order = [f"{agg('min', 'day')} AS day", f"coalesce({agg('sum', 'cents')}, 0) AS cents",
                  f"{agg('sum', '(CAST(coalesce(abs(cents), 0) AS HUGEINT) << 64) + tally')} AS tally"]
+
+    def spread(expression: str, short: str) -> list[str]:
+        """The smallest value per order, and the largest to compare with it unless every order is one row."""
+        lowest = [f"{agg('min', expression)} AS {short}_lo"]
+        return lowest if source.one_row_orders else lowest + [f"{agg('max', expression)} AS {short}_hi"]
+
     if has["customer"]:
-        per_order += [f"{agg('min', 'cid')} AS id_lo", f"{agg('max', 'cid')} AS id_hi"]
+        per_order += spread("cid", "id")
     if has["email"]:
-        per_order += [f"{agg('min', 'em')} AS e_lo", f"{agg('max', 'em')} AS e_hi",
-                      f"{agg('min', 'em', f'NOT ({id_cond})')} AS guest_mail"]
+        per_order += spread("em", "e") + [f"{agg('min', 'em', f'NOT ({id_cond})')} AS guest_mail"]
         if has["customer"]:
             per_order.append(f"{agg('bool_or', f'{id_cond} AND {mail_cond}')} AS paired")
     if has["name"]:
-        per_order += [f"{agg('min', 'nm')} AS n_lo", f"{agg('max', 'nm')} AS n_hi",
-                      f"{agg('min', 'nm', f'NOT ({id_cond}) AND NOT ({mail_cond})')} AS guest_name"]
+        per_order += spread("nm", "n") + [
+            f"{agg('min', 'nm', f'NOT ({id_cond}) AND NOT ({mail_cond})')} AS guest_name"]
     grouped = (f"SELECT {'os AS order_id, ' if has['order'] else ''}{', '.join(per_order)} FROM rows"
                + (" GROUP BY os" if has["order"] else ""))
 
@@ -422,9 +434,9 @@ def _orders_sql(source: _Source) -> str:
     conflicts, candidates = [], []
     if has["customer"]:
         candidates.append("o.id_lo")
-        conflicts.append("o.id_lo <> o.id_hi")
+        conflicts += [] if source.one_row_orders else ["o.id_lo <> o.id_hi"]
     if has["email"]:
-        conflicts.append("o.e_lo <> o.e_hi")
+        conflicts += [] if source.one_row_orders else ["o.e_lo <> o.e_hi"]
         if has["customer"]:
             # A guest row takes the id its e-mail has on rows that carry both (the loader: the first such).
             ctes.append("mail_ids AS (SELECT e_lo AS mail, min(id_lo) AS id_lo, max(id_lo) AS id_hi "
@@ -434,7 +446,7 @@ def _orders_sql(source: _Source) -> str:
         else:
             candidates.append("o.guest_mail")
     if has["name"]:
-        conflicts.append("o.n_lo <> o.n_hi")
+        conflicts += [] if source.one_row_orders else ["o.n_lo <> o.n_hi"]
         candidates.append("o.guest_name")
     for i, first in enumerate(candidates):
         conflicts += [f"({first}) <> ({second})" for second in candidates[i + 1:]]
@@ -475,7 +487,7 @@ the report and every exclusion of the window follows, whatever the window."""
 
 _CUSTOMERS_SQL = """
 CREATE TEMP TABLE customers AS
-SELECT customer, count(*) FILTER (WHERE cents > 0) AS frequency, sum(cents) AS cents,
+SELECT customer, count(*) FILTER (WHERE cents > 0) AS frequency, CAST(sum(cents) AS BIGINT) AS cents,
        min(day) FILTER (WHERE cents > 0) AS first_day, max(day) FILTER (WHERE cents > 0) AS last_day,
        count(*) AS orders, sum(n_rows) AS n_rows{contacts}
 FROM orders
@@ -510,16 +522,32 @@ FROM customers WHERE frequency > 0 ORDER BY customer
 """
 
 
-def _summarize(con, source: _Source, settings: Settings, refused: type[Exception]) -> FileSummary | str:
+def _read_orders(con, source: _Source, refused: type[Exception]) -> _Days:
+    """The file -> the table ``orders``, read the fast way first; the orders per day.
+
+    Typed dates: a date out of the head's layout makes the reader refuse, and the
+    file is read again with dates as text. One-row orders (the head names each order
+    once): when some order id comes back on several rows after all (the orders hold
+    more rows than there are orders), the file is read again with every check.
+    """
     parameters = {"path": str(source.path), "delimiter": source.delimiter}
     try:
         con.execute(_orders_sql(source), parameters)
     except refused:
         if source.dates == "text":
             raise
-        con.execute(_orders_sql(replace(source, dates="text")), parameters)  # a date out of layout: read as text
+        source = replace(source, dates="text")
+        con.execute(_orders_sql(source), parameters)
     contacts = [role for role in ("email", "name") if role in source.position]
     days = _Days(con.execute(_BY_DAY_SQL.format(contacts="".join(f", count({role}) AS {role}s" for role in contacts))))
+    if source.one_row_orders and days.total("n_rows") != days.total("orders"):
+        return _read_orders(con, replace(source, one_row_orders=False), refused)
+    return days
+
+
+def _summarize(con, source: _Source, settings: Settings, refused: type[Exception]) -> FileSummary | str:
+    days = _read_orders(con, source, refused)
+    contacts = [role for role in ("email", "name") if role in source.position]
     why = days.why_not(expect_order_ids="order" in source.position)
     if why:
         return why
