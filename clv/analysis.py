@@ -32,6 +32,8 @@ class Analysis:
     tiers : lifetime value per tier (High, Medium, Low) and All.
     segments : lifetime value per named segment and All.
     excluded : orders the window left out, by reason.
+    retention : retention and churn over the year to as_of; None where the caller
+        did not compute it (the command line, unless the lifespan comes from churn).
     """
 
     settings: Settings
@@ -41,7 +43,7 @@ class Analysis:
     tiers: pd.DataFrame
     segments: pd.DataFrame
     excluded: pd.DataFrame
-    retention: Retention
+    retention: Retention | None
     repeat_rate: float | None
     lifespan_years: float
     lifespan_source: str
@@ -54,10 +56,12 @@ def analyze(orders: pd.DataFrame, settings: Settings) -> Analysis:
     return score(rfm_summary(orders, window), retention(orders, window.as_of), settings)
 
 
-def score(summary: Summary, kept: Retention, settings: Settings) -> Analysis:
+def score(summary: Summary, kept: Retention | None, settings: Settings) -> Analysis:
     """A per-customer summary -> scores, tiers, segments and lifetime values.
 
     This is the part a change of method, tier cuts, lifespan, margin or CAC reruns.
+    ``kept`` (the retention) may be None, left uncomputed, unless the settings take
+    the lifespan from churn.
     """
     scores = rfm_scores(summary.customers, settings.method)
     customers = rfm_tiers(scores.customers, settings.tier_cuts)
@@ -85,10 +89,12 @@ def score(summary: Summary, kept: Retention, settings: Settings) -> Analysis:
     )
 
 
-def _lifespan(kept: Retention, settings: Settings) -> tuple[float, str, tuple[str, ...]]:
+def _lifespan(kept: Retention | None, settings: Settings) -> tuple[float, str, tuple[str, ...]]:
     """The lifespan to use, where it came from, and a warning when churn could not give one."""
     if not settings.lifespan_from_churn:
         return settings.lifespan_years, "assumed", ()
+    if kept is None:
+        raise ValueError("lifespan_from_churn needs the retention: compute it (clv.retention.retention)")
     if kept.lifespan_years is not None:
         return kept.lifespan_years, "from churn", ()
     why = (

@@ -150,19 +150,24 @@ def run_spark(source: str, settings: Settings, mapping, customers_out: Path | No
 
 
 def summarize(path: Path, settings: Settings, mapping, date_order: str, engine: str = "auto",
-              ) -> tuple[LoadReport, Summary, Retention]:
+              ) -> tuple[LoadReport, Summary, Retention | None]:
     """The file -> load report, per-customer summary and retention, by the engine asked for.
 
     ``auto`` tries DuckDB (``clv.duck``: exact, for plain CSV files) and falls
-    back to the general loader for every file it does not take.
+    back to the general loader for every file it does not take. The retention is
+    computed only for ``lifespan_from_churn`` (nothing the command line prints or
+    writes shows it otherwise), else None.
     """
+    needed = settings.lifespan_from_churn
     if engine != "pandas":
-        found = summarize_file(path, settings, mapping=mapping, date_order=date_order, strict=engine == "duckdb")
+        found = summarize_file(path, settings, mapping=mapping, date_order=date_order, strict=engine == "duckdb",
+                               with_retention=needed)
         if found is not None:
             return found.report, found.summary, found.retention
     loaded = read_orders(path, mapping=mapping, date_order=date_order)
     window = rfm_window(loaded.orders, settings)
-    return loaded.report, rfm_summary(loaded.orders, window), retention(loaded.orders, window.as_of)
+    kept = retention(loaded.orders, window.as_of) if needed else None
+    return loaded.report, rfm_summary(loaded.orders, window), kept
 
 
 def _write(target: Path, content: bytes) -> None:

@@ -1,6 +1,7 @@
 """A large plain CSV export -> the per-customer summary, computed inside DuckDB: exact, or not at all.
 
     summarize_file(path, settings) -> FileSummary(report, summary, retention), or None
+    summarize_file(path, settings, with_retention=False) -> the same with retention None (one pass less)
 
 The general path reads any export the product knows: ``clv.load.read_orders``
 (every column as text, every messy-export rule), then ``clv.rfm.rfm_window``,
@@ -137,11 +138,12 @@ _MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
 
 @dataclass(frozen=True, eq=False)
 class FileSummary:
-    """What the pandas path gives for a file: the load report, the window's summary and the retention."""
+    """What the pandas path gives for a file: the load report, the window's summary and the retention
+    (None when not asked for)."""
 
     report: LoadReport
     summary: Summary
-    retention: Retention
+    retention: Retention | None
 
 
 def summarize_file(
@@ -151,6 +153,7 @@ def summarize_file(
     mapping: Mapping[str, str | None] | None = None,
     date_order: DateOrder = "auto",
     strict: bool = False,
+    with_retention: bool = True,
 ) -> FileSummary | None:
     """A CSV export -> its load report, per-customer summary and retention; None when it does not qualify.
 
@@ -169,6 +172,9 @@ def summarize_file(
     strict : bool
         Raise ``OrdersError`` saying why, instead of returning None, for a file
         that does not qualify (the command line's ``--engine duckdb``).
+    with_retention : bool
+        Compute the retention (one more pass over every order; the command line
+        needs it only for ``--lifespan-from-churn``). False: ``retention`` is None.
 
     Returns
     -------
@@ -193,7 +199,7 @@ def summarize_file(
         con = duckdb.connect(config={"threads": _cores(), "memory_limit": MEMORY_LIMIT, "temp_directory": spill,
                                      "preserve_insertion_order": False})
         try:
-            result = _summarize(con, source, settings, refused=duckdb.Error)
+            result = _summarize(con, source, settings, with_retention, refused=duckdb.Error)
         except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
             result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
         finally:
@@ -545,7 +551,8 @@ def _read_orders(con, source: _Source, refused: type[Exception]) -> _Days:
     return days
 
 
-def _summarize(con, source: _Source, settings: Settings, refused: type[Exception]) -> FileSummary | str:
+def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
+               refused: type[Exception]) -> FileSummary | str:
     days = _read_orders(con, source, refused)
     contacts = [role for role in ("email", "name") if role in source.position]
     why = days.why_not(expect_order_ids="order" in source.position)
@@ -563,7 +570,6 @@ def _summarize(con, source: _Source, settings: Settings, refused: type[Exception
     )
     window = rfm_window(pd.DataFrame({"date": pd.to_datetime(days.kept_bounds()).astype("datetime64[us]")}), settings)
     as_of, start = window.as_of.date(), window.start.date()
-    period_start = window.as_of - pd.Timedelta(days=RETENTION_DAYS)
 
     def kept_and(test):
         return lambda day, guest: not guest and day is not None and test(day)
@@ -581,14 +587,21 @@ def _summarize(con, source: _Source, settings: Settings, refused: type[Exception
                 params={"as_of": as_of}).to_arrow_table(),
         text={role: days.total(f"{role}s", kept_and(lambda day: start < day <= as_of)) > 0 for role in contacts},
     )
+    kept = _retention(con, window.as_of) if with_retention else None
+    return FileSummary(report, Summary(window, customers, excluded), kept)
+
+
+def _retention(con, as_of: pd.Timestamp) -> Retention:
+    """``clv.retention.retention`` over the table ``orders``."""
+    period_start = as_of - pd.Timedelta(days=RETENTION_DAYS)
     at_start, at_end, new = con.execute(_RETENTION_SQL, {
-        "as_of": as_of, "period_start": period_start.date(),
+        "as_of": as_of.date(), "period_start": period_start.date(),
         "before_start": (period_start - pd.Timedelta(days=RETENTION_DAYS)).date(),
     }).fetchall()[0]
     rate = (at_end - new) / at_start if at_start else None
-    kept = Retention(
+    return Retention(
         period_start=period_start + pd.Timedelta(days=1),
-        period_end=window.as_of,
+        period_end=as_of,
         period_days=RETENTION_DAYS,
         customers_start=int(at_start),
         customers_end=int(at_end),
@@ -596,7 +609,6 @@ def _summarize(con, source: _Source, settings: Settings, refused: type[Exception
         retention_rate=rate,
         churn_rate=None if rate is None else 1 - rate,
     )
-    return FileSummary(report, Summary(window, customers, excluded), kept)
 
 
 class _Days:

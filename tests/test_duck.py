@@ -160,6 +160,13 @@ def test_columns_named_by_the_caller(tmp_path):
     assert summarize_file(path, Settings(), mapping=mapping).report.source_format == "Columns named by the user"
 
 
+def test_the_retention_is_left_out_when_not_asked_for(tmp_path):
+    path = orders_file(tmp_path / "orders.csv", n_orders=2_000)
+    whole, lean = (summarize_file(path, Settings(), with_retention=flag) for flag in (True, False))
+    assert lean.retention is None and whole.retention.customers_start > 0
+    assert_same(lean, (whole.report, whole.summary, None))
+
+
 def test_a_bom_and_quoted_fields(tmp_path):
     text = '\ufeffcustomer_id,order_id,order_date,amount\n"c,1",1,2026-01-01,1.00\n"c""2",2,"2026-01-02",2\n'
     assert outcome(write(tmp_path, text), Settings()) == "duckdb"

@@ -3,7 +3,10 @@
 import pandas as pd
 import pytest
 
+from clv.analysis import score
 from clv.retention import cohort_matrix, cohorts, repeat_rate, retention
+from clv.rfm import rfm_summary, rfm_window
+from clv.settings import Settings
 
 
 def orders(*rows):
@@ -35,6 +38,17 @@ def test_retention_follows_the_method_formula():
 def test_no_customers_before_the_period_gives_no_rate():
     kept = retention(orders(("a", "2026-06-01", 10.0)), AS_OF)
     assert kept.retention_rate is None and kept.lifespan_years is None
+
+
+def test_the_lifespan_from_churn_uses_the_retention_and_cannot_go_without_it():
+    settings = Settings(as_of=AS_OF.date(), lifespan_from_churn=True)
+    canonical = HISTORY.assign(order=[str(i) for i in range(len(HISTORY))], rows=1, email=pd.NA, name=pd.NA)
+    summary = rfm_summary(canonical, rfm_window(canonical, settings))
+    analysis = score(summary, retention(HISTORY, AS_OF), settings)
+    assert (analysis.lifespan_years, analysis.lifespan_source) == (pytest.approx(3.0), "from churn")
+    assert score(summary, None, Settings(as_of=AS_OF.date())).retention is None  # not needed, not computed
+    with pytest.raises(ValueError, match="needs the retention"):
+        score(summary, None, settings)
 
 
 def test_repeat_rate_counts_two_or_more_orders():
