@@ -14,6 +14,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -21,7 +22,7 @@ from clv.analysis import score
 from clv.duck import summarize_file
 from clv.errors import OrdersError
 from clv.export import (
-    cuts_export, customers_export, customers_file, quality_table, segments_export, segments_file, to_csv, to_excel,
+    cuts_export, customers_file, quality_table, segments_export, segments_file, to_csv, to_excel, write_customers_csv,
 )
 from clv.load import parse_mapping, read_orders
 from clv.report import LoadReport
@@ -116,14 +117,14 @@ def run(args: argparse.Namespace) -> str:
     report, summary, kept = summarize(path, settings, mapping, args.date_order, args.engine)
     analysis = score(summary, kept, settings)
     outputs = {
-        args.customers_out: lambda: to_csv(customers_export(analysis)),
-        args.segments_out: lambda: to_csv(segments_export(analysis)),
-        args.cuts_out: lambda: to_csv(cuts_export(analysis)),
-        args.excel_out: lambda: to_excel(analysis, report),
+        args.customers_out: lambda path: write_customers_csv(analysis.customers, path),  # DuckDB, when millions
+        args.segments_out: lambda path: path.write_bytes(to_csv(segments_export(analysis))),
+        args.cuts_out: lambda path: path.write_bytes(to_csv(cuts_export(analysis))),
+        args.excel_out: lambda path: path.write_bytes(to_excel(analysis, report)),
     }
-    for target, content in outputs.items():
+    for target, writer in outputs.items():
         if target is not None:
-            _write(target, content())
+            _write(target, writer)
     return render(report, analysis)
 
 
@@ -142,9 +143,10 @@ def run_spark(source: str, settings: Settings, mapping, customers_out: Path | No
     spark = SparkSession.builder.appName("clv").getOrCreate()
     customers, tiers = rfm_spark(read_orders_spark(spark, source, mapping), settings)
     if customers_out is not None:
-        _write(customers_out, to_csv(customers_file(customers.toArrow().to_pandas())))
+        table = to_csv(customers_file(customers.toArrow().to_pandas()))
+        _write(customers_out, lambda path: path.write_bytes(table))
     if segments_out is not None:
-        _write(segments_out, to_csv(segments_file(tiers)))
+        _write(segments_out, lambda path: path.write_bytes(to_csv(segments_file(tiers))))
     return "\n".join([f"{source} on Spark: method {settings.method}", "", "Tiers",
                       _text(segments_file(tiers)[TIER_SUMMARY])])
 
@@ -170,9 +172,10 @@ def summarize(path: Path, settings: Settings, mapping, date_order: str, engine: 
     return loaded.report, rfm_summary(loaded.orders, window), kept
 
 
-def _write(target: Path, content: bytes) -> None:
+def _write(target: Path, writer: Callable[[Path], object]) -> None:
+    """``writer(target)``, an unwritable place said in one line."""
     try:
-        target.write_bytes(content)
+        writer(target)
     except OSError as error:
         raise OrdersError(f"Could not write {target}: {error.strerror}. Choose a folder you can write to.")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -283,6 +284,93 @@ def _joined(lines: pa.Array) -> bytes:
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
     start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
     return memoryview(lines.buffers()[2])[start:end].tobytes()
+
+
+DUCKDB_ROWS = 200_000
+"""From this many customers on, ``write_customers_csv`` has DuckDB write the file."""
+
+
+def write_customers_csv(customers: pd.DataFrame, path: Path, duckdb_rows: int = DUCKDB_ROWS) -> None:
+    """``to_csv(customers_file(customers))`` into the file ``path``: the same bytes, written faster when large.
+
+    For the command line's ``--customers-out`` at millions of customers: ordering,
+    formatting and joining 15 columns in pandas and Arrow run on one core and
+    took most of the time after the scoring (2.9 s for 2M customers). From
+    ``duckdb_rows`` customers on, DuckDB orders and writes them on every core,
+    with this module's rules spelled in SQL (``_customers_sql``); a table with a
+    value those rules leave to Python (a float that needs an exponent, text that
+    is not text) is written the usual way. Raises OSError as ``Path.write_bytes`` does.
+    """
+    table = _customers_arrow(customers) if len(customers) >= duckdb_rows else None
+    if table is None:
+        path.write_bytes(to_csv(customers_file(customers)))
+        return
+    import duckdb  # here, not at the top: only large tables need it
+
+    with path.open("wb"):  # the OSError write_bytes would raise, before DuckDB touches the file
+        pass
+    con = duckdb.connect(config={"preserve_insertion_order": True})
+    try:
+        con.register("customers", table)
+        target = str(path).replace("'", "''")
+        con.execute(f"COPY ({_customers_sql(table.schema)}) TO '{target}' "
+                    "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '', ESCAPE '', NEW_LINE '\\n')")
+    finally:
+        con.close()
+
+
+def _customers_arrow(customers: pd.DataFrame) -> pa.Table | None:
+    """The ``customers_file`` columns as Arrow, unsorted, with each row's place in the file (``position``);
+    None for a table with values only the Python writer formats as pandas does."""
+    order = _best_first(customers)
+    position = np.empty(len(order), dtype="int64")
+    position[order] = np.arange(len(order))
+    table = _rounded(customers.loc[:, CUSTOMER_COLUMNS])
+    columns = {}
+    try:
+        for name in CUSTOMER_COLUMNS:
+            column = table[name]
+            if pd.api.types.is_datetime64_dtype(column.dtype):
+                columns[name] = pa.array(column.to_numpy().astype("datetime64[D]"), type=pa.date32(),
+                                         from_pandas=True)
+            elif column.dtype == np.float64:
+                money = column.to_numpy()
+                magnitude = np.abs(money[~np.isnan(money)])
+                if ((magnitude >= 1e16) | ((magnitude < 1e-4) & (magnitude > 0)) | np.isinf(magnitude)).any():
+                    return None  # numpy writes these with an exponent, and DuckDB otherwise
+                columns[name] = pa.array(money, from_pandas=True)
+            elif pd.api.types.is_integer_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+                columns[name] = pa.array(column.to_numpy(dtype="int64"))
+            else:  # text (Arrow's own, Python's, or categories of it), or nothing at all
+                values = pa.array(column, from_pandas=True)
+                kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
+                if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)):
+                    return None
+                columns[name] = pc.cast(values, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return None
+    return pa.table({**columns, "position": position})
+
+
+def _customers_sql(schema: pa.Schema) -> str:
+    """The query that gives each CSV field as ``to_csv`` writes it, in file order: text defused, then
+    quoted where Python's csv writer quotes; floats as DuckDB writes them (the shortest digits that read
+    back, ``150.0``: numpy's own for the values ``_customers_arrow`` lets through); whole numbers and
+    dates as they are; missing values empty (the COPY never quotes)."""
+    defused, fields = [], []
+    for field in schema:
+        name = f'"{field.name}"'
+        if pa.types.is_string(field.type):
+            defused.append(f"CASE WHEN regexp_matches({name}, '{_FORMULA}') THEN chr(39) || {name} ELSE {name} END"
+                           f" AS {name}")
+            special = " OR ".join(f"contains({name}, chr({ord(c)}))" for c in _QUOTED_CHARACTERS)
+            fields.append(f"CASE WHEN {special} THEN chr(34) || replace({name}, chr(34), chr(34) || chr(34)) "
+                          f"|| chr(34) ELSE {name} END AS {name}")
+        else:
+            defused.append(name)
+            if field.name != "position":
+                fields.append(name)
+    return f"SELECT {', '.join(fields)} FROM (SELECT {', '.join(defused)} FROM customers) ORDER BY position"
 
 
 def to_excel(analysis: Analysis, report: LoadReport | None = None) -> bytes:
