@@ -129,7 +129,7 @@ WHITESPACE = (
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]|$)"
 _CENTS = "CAST(try_cast(a AS DECIMAL(15, 2)) * 100 AS BIGINT)"
 _ODD_AMOUNT = ("a IS NOT NULL AND (cents IS NULL OR contains(a, '_') OR contains(a, 'e') OR contains(a, 'E') "
-               "OR (contains(a, '.') AND strlen(a) - instr(a, '.') > 2))")
+               "OR a LIKE '%.___%')")
 """An amount (``a``, read as ``cents``) the loader may read otherwise: the rest, a decimal DuckDB reads with at
 most two places and no exponent or ``_`` (``12.50``, ``-3``, `` +5 ``, ``.5``), reads the same in both."""
 _EARLIEST, _LATEST = "1678-01-01", "2261-12-31"
