@@ -21,9 +21,17 @@ Whose data is in which cache: the sample store is public and the same for
 everyone, so its entries sit in one global cache that every session shares. An
 upload is one person's customers: its entries go to a cache of that session only
 (``scope="session"``), which Streamlit drops when the session disconnects, and
-which no other session can be served from. Every cache is bounded by entries
-and by pickled size (per session for the session caches); ``server.maxCacheDataSize``
-in ``.streamlit/config.toml`` caps them all together.
+which no other session can be served from.
+
+The big tables (orders, summaries, analyses, the customer list) are kept as
+they are, in ``st.cache_resource``: ``st.cache_data`` pickles a result when it
+stores it and hands out an unpickled copy on every hit, which took 0.6 s of a
+settings change at 1M customers. Those caches are bounded by entries (per
+session for the session caches): two files, four summaries, four analyses, two
+customer lists. Nothing may change a cached table: pages only derive new ones
+from them. The small ones (the raw table's head, retention, cohorts) stay in
+``st.cache_data``, bounded by pickled size too (``server.maxCacheDataSize`` in
+``.streamlit/config.toml`` caps those together).
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from pandas.io.formats.style import Styler
 
 from clv.analysis import Analysis, score
 from clv.errors import OrdersError
+from clv.export import customers_export
 from clv.load import detect_columns, read_orders, read_table
 from clv.report import Loaded
 from clv.retention import Retention, cohorts, retention
@@ -347,17 +356,23 @@ def data_key(source: Source) -> tuple:
     return source.key, source.name, current_mapping(), st.session_state["date_order"]
 
 
-def _cached(entries: int, size: str, spinner: bool | str = False) -> Callable:
+def _cached(entries: int, size: str | None, spinner: bool | str = False) -> Callable:
     """Cache a stage twice: in one global cache for the sample store, in the session's own cache for uploads.
 
     The wrapped function takes a ``key`` argument: the source key, or ``data_key(...)``, whose first
-    item is the source key. ``size`` bounds the pickled bytes kept (for a session cache: per session).
+    item is the source key. ``size`` bounds the pickled bytes kept (for a session cache: per session);
+    None keeps the result itself, not a pickled copy (``st.cache_resource``): for what is never changed.
     """
 
     def wrap(function: Callable) -> Callable:
-        bounds = {"max_entries": entries, "max_size": size, "show_spinner": spinner}
-        shared = st.cache_data(**bounds)(function)
-        private = st.cache_data(scope="session", **bounds)(function)
+        if size is None:
+            bounds = {"max_entries": entries, "show_spinner": spinner}
+            shared = st.cache_resource(**bounds)(function)
+            private = st.cache_resource(scope="session", **bounds)(function)
+        else:
+            bounds = {"max_entries": entries, "max_size": size, "show_spinner": spinner}
+            shared = st.cache_data(**bounds)(function)
+            private = st.cache_data(scope="session", **bounds)(function)
         signature = inspect.signature(function)
 
         @functools.wraps(function)
@@ -371,7 +386,7 @@ def _cached(entries: int, size: str, spinner: bool | str = False) -> Callable:
     return wrap
 
 
-@_cached(entries=2, size="512MB", spinner="Reading the orders…")
+@_cached(entries=2, size=None, spinner="Reading the orders…")
 def _read(_data: Any, key: tuple) -> tuple[Loaded | None, str | None]:
     """The file -> canonical orders, or the message that says what to fix. Failures are cached too."""
     _, filename, mapping, date_order = key
@@ -406,7 +421,7 @@ def raw_table(source: Source) -> tuple[pd.DataFrame | None, dict[str, str | None
     return _table(source.data, source.key, source.name)
 
 
-@_cached(entries=8, size="256MB", spinner="Summarising customers…")
+@_cached(entries=4, size=None, spinner="Summarising customers…")
 def _summary(_orders: pd.DataFrame, key: tuple, as_of: dt.date | None, window_days: int | None) -> Summary:
     window = rfm_window(_orders, Settings(window_days=window_days, as_of=as_of))
     return rfm_summary(_orders, window)
@@ -422,9 +437,14 @@ def _cohorts(_orders: pd.DataFrame, key: tuple, as_of: pd.Timestamp) -> pd.DataF
     return cohorts(_orders, as_of)
 
 
-@_cached(entries=16, size="256MB", spinner="Scoring customers…")
+@_cached(entries=4, size=None, spinner="Scoring customers…")
 def _score(_summary: Summary, _kept: Retention, key: tuple, settings: Settings) -> Analysis:
     return score(_summary, _kept, settings)
+
+
+@_cached(entries=2, size=None)
+def _customer_list(_analysis: Analysis, key: tuple, settings: Settings) -> pd.DataFrame:
+    return customers_export(_analysis)
 
 
 def analyse(loaded: Loaded, key: tuple, settings: Settings) -> Analysis:
@@ -453,6 +473,10 @@ class View:
 
     def cohorts(self) -> pd.DataFrame:
         return _cohorts(self.loaded.orders, self.key, self.analysis.window.as_of)
+
+    def customer_list(self) -> pd.DataFrame:
+        """``customers_export(analysis)``, kept while the settings stay (sorting a million customers takes 1 s)."""
+        return _customer_list(self.analysis, self.key, self.analysis.settings)
 
     def money(self, value: float | None, decimals: int = 2) -> str:
         return money(value, self.symbol, decimals)

@@ -3,12 +3,13 @@
 
 import streamlit as st
 
-from clv.export import customers_export, to_csv, workbook
+from clv.export import to_csv, workbook
 from clv.segments import SEGMENT_NAMES, SEGMENTS
 from clv.settings import TIERS
 from pages import _common as common
 
 STYLED_ROWS = 5_000  # colouring cells is slow beyond this; longer lists show the tier as text
+SHOWN_ROWS = 10_000  # rows sent to the browser: a million would be 100 MB per redraw; the downloads hold them all
 PICKABLE = 1_000
 SORTS = {
     "Best first": None,
@@ -29,7 +30,7 @@ if view is None:
 
 common.sample_banner(view)
 analysis = view.analysis
-table = customers_export(analysis)  # best first; its rows are what the campaign files hold
+table = view.customer_list()  # best first; its rows are what the campaign files hold
 
 # --- Filters -------------------------------------------------------------------------
 with st.container(border=True):
@@ -70,7 +71,7 @@ if SORTS[sort] is not None:
 spent = f" · {common.escape(view.money(chosen['monetary'].sum(), 0))} spent in the window" if len(chosen) else ""
 st.markdown(f"**{len(chosen):,}** of {len(table):,} customers{spent}")
 
-shown = view.emails(chosen)
+shown = view.emails(chosen.head(SHOWN_ROWS))
 columns = {
     "customer": st.column_config.TextColumn("Customer"),
     "email": st.column_config.TextColumn("E-mail"),
@@ -92,6 +93,9 @@ if len(shown) <= STYLED_ROWS:
     shown = common.tier_cells(shown, {"monetary": lambda v: view.money(v)})
 st.dataframe(shown, hide_index=True, column_config=columns, column_order=order,
              height=min(420, 35 * (len(chosen) + 1) + 3))
+if len(chosen) > SHOWN_ROWS:
+    st.caption(f"The first {SHOWN_ROWS:,} of these {len(chosen):,} customers are shown; sort, filter or search to see "
+               "others. The downloads below hold all of them.")
 
 with st.container(horizontal=True, vertical_alignment="center"):
     st.download_button(

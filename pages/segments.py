@@ -197,31 +197,42 @@ st.header("Distributions", divider="gray")
 shades = {1: "#BFD7EA", 2: "#6A9FC6", 3: "#2E6F95"}
 p99 = customers["monetary"].quantile(0.99)
 above = int((customers["monetary"] > p99).sum())
-spread = customers.assign(
-    money=customers["monetary"].clip(upper=p99),
-    R=customers["r"].astype(str), F=customers["f"].astype(str), M=customers["m"].astype(str),
-)
-score_colours = {str(k): v for k, v in shades.items()}
+
+
+def histogram(values: np.ndarray, scores: np.ndarray, edges: np.ndarray, score: str, axis: str) -> go.Figure:
+    """Customers per bin of ``values``, stacked by score. Counted here, so that the browser gets a few
+    dozen bars rather than every customer's value (at a million customers: 13 MB per redraw, and 0.5 s)."""
+    figure = go.Figure()
+    widths = np.diff(edges)
+    for level in (1, 2, 3):
+        counts, _ = np.histogram(values[scores == level], bins=edges)
+        figure.add_bar(x=edges[:-1] + widths / 2, y=counts, width=widths, name=str(level),
+                       marker_color=shades[level], customdata=np.column_stack([edges[:-1], edges[1:]]),
+                       hovertemplate=f"{axis}: %{{customdata[0]:,.0f}} to %{{customdata[1]:,.0f}}<br>"
+                                     f"{score}={level}: %{{y:,}} customers<extra></extra>")
+    figure.update_layout(barmode="stack", bargap=0, legend_title_text=f"{score} score",
+                         xaxis_title=axis, yaxis_title="Customers")
+    return figure
+
+
+def edges_of(values: np.ndarray, bins: int) -> np.ndarray:
+    return np.histogram_bin_edges(values, bins=bins) if len(values) else np.array([0.0, 1.0])
+
+
+recency = customers["recency_days"].to_numpy(dtype="float64")
+orders_made = customers["frequency"].to_numpy(dtype="float64")
+spend = customers["monetary"].clip(upper=p99).to_numpy(dtype="float64")
 left, middle, right = st.columns(3)
 with left:
-    figure = px.histogram(spread, x="recency_days", color="R", nbins=40, color_discrete_map=score_colours,
-                          category_orders={"R": ["1", "2", "3"]},
-                          labels={"recency_days": "Days since last order", "R": "R score"})
-    figure.update_yaxes(title="Customers")
+    figure = histogram(recency, customers["r"].to_numpy(), edges_of(recency, 40), "R", "Days since last order")
     st.plotly_chart(common.plotly_layout(figure, "Recency: days since the last order", 340, legend=True))
 with middle:
-    figure = px.histogram(spread, x="frequency", color="F", color_discrete_map=score_colours,
-                          category_orders={"F": ["1", "2", "3"]},
-                          labels={"frequency": "Orders in the window", "F": "F score"})
-    figure.update_traces(xbins={"size": 1})
-    figure.update_yaxes(title="Customers")
+    whole = np.arange(orders_made.min(), orders_made.max() + 2) - 0.5 if len(orders_made) else np.array([0.5, 1.5])
+    figure = histogram(orders_made, customers["f"].to_numpy(), whole, "F", "Orders in the window")
     st.plotly_chart(common.plotly_layout(figure, "Frequency: orders per customer", 340, legend=True))
 with right:
-    figure = px.histogram(spread, x="money", color="M", nbins=40, color_discrete_map=score_colours,
-                          category_orders={"M": ["1", "2", "3"]},
-                          labels={"money": f"Spend in the window ({view.symbol})", "M": "M score"})
+    figure = histogram(spend, customers["m"].to_numpy(), edges_of(spend, 40), "M", f"Spend in the window ({view.symbol})")
     figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
-    figure.update_yaxes(title="Customers")
     st.plotly_chart(common.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
 st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable). Spend is clipped at the "
            f"99th percentile ({common.escape(view.money(p99, 0))}): the {common.customers(above)} above it are counted "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import pickle
 import re
 from pathlib import Path
 
@@ -140,6 +141,7 @@ def test_changing_a_setting_does_not_read_the_file_again(at, monkeypatch):
         return read_orders(*args, **kwargs)
 
     st.cache_data.clear()
+    st.cache_resource.clear()
     monkeypatch.setattr(_common, "read_orders", counting)
     opened(at)
     at.radio(key="method").set_value("range").run(timeout=TIMEOUT)
@@ -270,6 +272,26 @@ def test_the_customer_list_filters_searches_and_exports_its_rows(at, sample, mon
                       | high["customer"].str.contains("example.org", case=False, regex=False)]
     assert 0 < len(wanted) < len(high)
     assert made["customers_selection.csv"]() == to_csv(wanted)
+
+
+def test_a_long_customer_list_shows_its_first_rows_and_downloads_them_all(at, monkeypatch):
+    made = {}
+    original = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    rows = [f"c{i},{i},2026-0{1 + i % 6}-{1 + i % 28:02d},{5 + i % 90}.25" for i in range(10_050)]
+    data = ("customer_id,order_id,order_date,amount\n" + "\n".join(rows) + "\n").encode()
+    upload(at, "many.csv", data)
+    at.switch_page("pages/customers.py").run(timeout=TIMEOUT)
+    assert not at.exception
+    listed = next(t.value for t in at.dataframe if "customer" in t.value.columns)
+    assert len(listed) == 10_000
+    assert any("The first 10,000 of these 10,050 customers are shown" in c.value for c in at.caption)
+    assert made["customers_selection.csv"]().count(b"\n") == 10_051  # the header and every customer
 
 
 # --- Uploads -------------------------------------------------------------------------------------
@@ -410,19 +432,24 @@ def shopify_export(people: list[tuple[str, str]]) -> bytes:
 
 
 def cached_values() -> dict[str | None, list[bytes]]:
-    """Every pickled value in st.cache_data's memory, by session id (None: the global caches)."""
-    from streamlit.runtime.caching import cache_data_api
+    """Every value in st.cache_data's and st.cache_resource's memory (pickled), by session id (None: the
+    global caches)."""
+    from streamlit.runtime.caching import cache_data_api, cache_resource_api
 
-    return {
-        session: [value for cache in caches.values() for value in cache.storage._mem_cache.values()]
-        for session, caches in cache_data_api._data_caches._function_caches.items()
-    }
+    found: dict[str | None, list[bytes]] = {}
+    for session, caches in cache_data_api._data_caches._function_caches.items():
+        found.setdefault(session, []).extend(v for cache in caches.values() for v in cache.storage._mem_cache.values())
+    for session, caches in cache_resource_api._resource_caches._function_caches.items():
+        found.setdefault(session, []).extend(
+            pickle.dumps(result.value) for cache in caches.values() for result in cache._mem_cache.values())
+    return found
 
 
 def test_an_upload_is_cached_in_its_session_only(at):
-    from streamlit.runtime.caching import clear_session_data_cache
+    from streamlit.runtime.caching import clear_session_data_cache, clear_session_resource_cache
 
     st.cache_data.clear()
+    st.cache_resource.clear()
     upload(at, "orders_export.csv", shopify_csv())
     for page in PAGES[:4]:
         at.switch_page(page).run(timeout=TIMEOUT)
@@ -432,6 +459,7 @@ def test_an_upload_is_cached_in_its_session_only(at):
     assert values.get(None)  # the sample store, read on the first run, is in the global ones
     assert not any(b"ann@shop.test" in v for v in values[None])
     clear_session_data_cache(session)  # what Streamlit does when the session disconnects
+    clear_session_resource_cache(session)
     assert not any(b"ann@shop.test" in v for vs in cached_values().values() for v in vs)
 
 
