@@ -273,10 +273,15 @@ _LABELS = {"recency_days": "recency", "frequency": "number of orders", "monetary
 
 def _cut_table(variable: str, values: pd.Series, score: np.ndarray, key: np.ndarray, method: Method) -> pd.DataFrame:
     """Per score: how many customers, the values they span, and where the score begins."""
-    grouped = pd.DataFrame({"score": score, "value": values.to_numpy()}).groupby("score")["value"]
+    numbers = values.to_numpy()
+    present = [s for s in (1, 2, 3) if (score == s).any()]
+    spans = [numbers[score == s] for s in present]  # three masks: cheaper than a groupby at a million customers
+    grouped = pd.DataFrame({"score": present, "customers": [len(v) for v in spans],
+                            "lower": pd.Series([v.min() for v in spans], dtype=values.dtype),
+                            "upper": pd.Series([v.max() for v in spans], dtype=values.dtype)})
     table = (
         pd.DataFrame({"score": [1, 2, 3]})
-        .merge(grouped.agg(customers="size", lower="min", upper="max").reset_index(), on="score", how="left")
+        .merge(grouped, on="score", how="left")
         .fillna({"customers": 0})
         .astype({"customers": "int64"})
     )
