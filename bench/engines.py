@@ -216,11 +216,11 @@ def run_project_phases(path: Path, out: Path) -> dict[str, float]:
     """The project's own stages, timed one by one (the CLI run is timed as a whole by bench.run).
 
     summarize = ``clv.cli.summarize`` (DuckDB for these plain files: ``clv.duck``), score =
-    ``clv.analysis.score``, write = both CSV exports.
+    ``clv.analysis.score``, write = both CSV files as the command line writes them.
     """
     from clv.analysis import score
     from clv.cli import summarize
-    from clv.export import customers_export, segments_export, to_csv
+    from clv.export import segments_export, to_csv, write_customers_csv
     from clv.settings import Settings
 
     settings = Settings()
@@ -229,7 +229,7 @@ def run_project_phases(path: Path, out: Path) -> dict[str, float]:
     summarized = time.perf_counter()
     analysis = score(summary, kept, settings)
     scored = time.perf_counter()
-    (out / "customers.csv").write_bytes(to_csv(customers_export(analysis)))
+    write_customers_csv(analysis.customers, out / "customers.csv")
     (out / "tiers.csv").write_bytes(to_csv(segments_export(analysis)))
     return {"summarize": summarized - started, "score": scored - summarized, "write": time.perf_counter() - scored}
 
