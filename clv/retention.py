@@ -115,17 +115,27 @@ def cohorts(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     1             1          2       1    0.5
     """
     bought = counted_orders(orders, as_of)
-    if bought.empty:
+    who = pd.factorize(bought["customer"])[0]
+    known = who >= 0
+    if not known.any():
         return pd.DataFrame(columns=["cohort", "months_since", "customers", "active", "share"])
-    month = bought["date"].dt.to_period("M")
-    first = month.groupby(bought["customer"]).transform("min")
-    since = (month.dt.year - first.dt.year) * 12 + (month.dt.month - first.dt.month)
-    active = (
-        pd.DataFrame({"cohort": first, "months_since": since, "customer": bought["customer"]})
-        .drop_duplicates()
-        .groupby(["cohort", "months_since"])
-        .size()
-        .rename("active")
+    # Whole numbers throughout (months since 1970-01, customer codes): at millions of orders, periods,
+    # strings and drop_duplicates took seconds.
+    month = bought["date"].to_numpy().astype("datetime64[M]").astype("int64")[known]
+    who = who[known].astype("int64")
+    first = pd.Series(month).groupby(who).min().to_numpy()  # each customer's first month (codes are 0..n-1)
+    since = month - first[who]
+    span = int(since.max()) + 1
+    visits = pd.unique(who * span + since)  # each customer once per month they bought in
+    earliest = int(first.min())
+    counts = np.bincount((first[visits // span] - earliest) * span + visits % span)  # per (cohort, month since)
+    cells = np.flatnonzero(counts)
+    active = pd.Series(
+        counts[cells].astype("int64"),
+        index=pd.MultiIndex.from_arrays(
+            [pd.PeriodIndex.from_ordinals(cells // span + earliest, freq="M"), (cells % span).astype("int64")],
+            names=["cohort", "months_since"]),
+        name="active",
     )
     sizes = active.xs(0, level="months_since").rename("customers")
     last = as_of.to_period("M")
