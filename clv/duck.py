@@ -93,7 +93,7 @@ import numpy as np
 import pandas as pd
 
 from clv.errors import OrdersError
-from clv.load import TABLE, _plan, detect_columns, read_table
+from clv.load import TABLE, ColumnPlan, detect_columns, plan_columns, read_table
 from clv.parse import DateOrder, looks_binary, sniff_delimiter
 from clv.report import (
     AFTER_AS_OF,
@@ -232,7 +232,7 @@ class _Source:
     path: Path
     delimiter: str
     width: int
-    plan: object  # clv.load._Plan
+    plan: ColumnPlan
     position: dict[str, int]  # role -> column number, for the roles in use
     dates: str = "text"  # how DuckDB reads the date column: "timestamp", "date" or "text" (see _date_reading)
     one_row_orders: bool = False  # the head names each order once: skip the checks that need two rows (see _summarize)
@@ -282,7 +282,7 @@ def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> _Source | 
         return "its first lines are not a plain table"
     try:
         table = read_table(head)
-        plan = _plan(table, dict(mapping or {}))
+        plan = plan_columns(table, dict(mapping or {}))
     except OrdersError as error:
         return f"the loader does not read its header ({error})"
     if table.empty:

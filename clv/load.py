@@ -293,7 +293,7 @@ def read_orders(
         raise OrdersError(
             "The file has column headers but no rows of orders. Export a period that contains orders."
         )
-    plan = _plan(table, dict(mapping or {}))
+    plan = plan_columns(table, dict(mapping or {}))
     return _orders(table, plan, date_order)
 
 
@@ -531,7 +531,7 @@ def _check_mapping(mapping: Mapping[str, str | None], columns: list[str]) -> dic
 
 
 @dataclass(frozen=True)
-class _Plan:
+class ColumnPlan:
     """Which columns make each part of an order, and how."""
 
     layout: Layout
@@ -577,7 +577,12 @@ def _joined(first: str | None, last: str | None) -> str | None:
     return " + ".join(column for column in (first, last) if column) or None
 
 
-def _plan(table: pd.DataFrame, mapping: Mapping[str, str | None]) -> _Plan:
+def plan_columns(table: pd.DataFrame, mapping: Mapping[str, str | None]) -> ColumnPlan:
+    """A raw table's header (and the caller's ``mapping``) -> which columns make each part of an order.
+
+    What ``read_orders`` decides before it reads a value; ``clv.duck`` asks it too, so that both
+    engines read the same columns the same way. Raises ``ColumnsError`` saying what is missing.
+    """
     columns = list(table.columns)
     layout = _layout_of(table.columns)
     mapped = _check_mapping(mapping, columns)
@@ -619,7 +624,7 @@ def _plan(table: pd.DataFrame, mapping: Mapping[str, str | None]) -> _Plan:
             f"Name it with --map {role}=COLUMN {_MAP_HINT}."
         )
     source_format = USER_NAMED if mapped and layout is TABLE else layout.name
-    return _Plan(
+    return ColumnPlan(
         layout=layout,
         source_format=source_format,
         customer=found["customer"],
@@ -671,7 +676,7 @@ def _first_in_order(order: pd.Series, present: pd.Series) -> pd.Series:
     return present & ~order.where(present).duplicated()
 
 
-def _orders(table: pd.DataFrame, plan: _Plan, date_order: DateOrder) -> Loaded:
+def _orders(table: pd.DataFrame, plan: ColumnPlan, date_order: DateOrder) -> Loaded:
     """File rows (text) -> one row per order kept, and the report of everything read."""
     notes: list[str] = []
     order = _order_ids(table, plan)
@@ -790,7 +795,7 @@ def _per_order(rows: pd.DataFrame) -> pd.DataFrame:
     return per_order.assign(net=net, reason=reason, good_rows=good_rows)
 
 
-def _status_actions(table: pd.DataFrame, plan: _Plan) -> tuple[pd.Series, list[str]]:
+def _status_actions(table: pd.DataFrame, plan: ColumnPlan) -> tuple[pd.Series, list[str]]:
     """Per row: what the status table says (NA where the status is blank), and the statuses it does not know."""
     if not plan.status:
         return pd.Series(KEEP, index=table.index), []
@@ -805,7 +810,7 @@ def _status_actions(table: pd.DataFrame, plan: _Plan) -> tuple[pd.Series, list[s
     return action.mask(unknown, KEEP), sorted(statuses[unknown].unique())
 
 
-def _order_ids(table: pd.DataFrame, plan: _Plan) -> pd.Series:
+def _order_ids(table: pd.DataFrame, plan: ColumnPlan) -> pd.Series:
     def numbers() -> pd.Series:
         return pd.Series(np.arange(1, len(table) + 1), index=table.index).astype("str")
 
@@ -815,7 +820,7 @@ def _order_ids(table: pd.DataFrame, plan: _Plan) -> pd.Series:
     return ids.fillna("row " + numbers()) if ids.isna().any() else ids
 
 
-def _customers(table: pd.DataFrame, plan: _Plan) -> tuple[pd.Series, pd.Series, pd.Series]:
+def _customers(table: pd.DataFrame, plan: ColumnPlan) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per row: customer (id, else e-mail, else name), e-mail and name, NA where blank."""
     missing = pd.Series(np.nan, index=table.index, dtype="str")
     email = _blank_to_na(table[plan.email]).str.lower() if plan.email else missing
@@ -850,7 +855,7 @@ class _RowAmounts:
     currencies: frozenset[str]
 
 
-def _amounts(table: pd.DataFrame, plan: _Plan, order: pd.Series) -> _RowAmounts:
+def _amounts(table: pd.DataFrame, plan: ColumnPlan, order: pd.Series) -> _RowAmounts:
     """The plan's amount columns -> one amount per row (order totals counted on one row of their order)."""
     if plan.terms:
         parsed = [(sign, parse_amounts(table[column])) for sign, column in plan.terms]
