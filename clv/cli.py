@@ -185,7 +185,7 @@ def render(report, analysis) -> str:
     window = analysis.window
     span = "all history" if window.all_history else f"{window.length_days} days"
     lines = [
-        f"{report.source_format}: {report.rows_read:,} rows read; columns used: "
+        f"{report.source_format}: {report.rows_read:,} rows read{_span(report)}; columns used: "
         + ", ".join(f"{role}={column}" for role, column in report.columns.items()),
         f"Window: {window.first_day.date()} to {window.as_of.date()} ({span}); "
         f"method: {analysis.settings.method}; lifespan {analysis.lifespan_years:.2f} years "
@@ -204,6 +204,13 @@ def render(report, analysis) -> str:
     if warnings:
         lines += ["", "Warnings", *(f"- {w}" for w in warnings)]
     return "\n".join(lines)
+
+
+def _span(report: LoadReport) -> str:
+    """ ", orders from 2023-01-01 to 2025-12-31" (the whole file), or nothing when no date was read."""
+    if report.first_date is None:
+        return ""
+    return f", orders from {report.first_date.date()} to {report.last_date.date()}"
 
 
 def _cut_ranges(cuts: pd.DataFrame) -> pd.DataFrame:

@@ -567,6 +567,8 @@ def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
             (NO_CUSTOMER, *days.totals(lambda day, guest: guest)),
             (BAD_DATE, *days.totals(lambda day, guest: not guest and day is None)),
         ]).astype({"reason": "str"}),
+        first_date=pd.Timestamp(min(days.dated())),
+        last_date=pd.Timestamp(max(days.dated())),
     )
     window = rfm_window(pd.DataFrame({"date": pd.to_datetime(days.kept_bounds()).astype("datetime64[us]")}), settings)
     as_of, start = window.as_of.date(), window.start.date()
@@ -625,6 +627,10 @@ class _Days:
         """(rows, orders, cents) of the orders ``where(day, guest)`` holds for."""
         return self.total("n_rows", where), self.total("orders", where), self.total("cents", where)
 
+    def dated(self) -> list:
+        """Every day with an order (with a customer or not)."""
+        return [row["day"] for row in self.rows if row["day"] is not None]
+
     def kept_bounds(self) -> list:
         """The first and last day of the orders with a customer and a date ([] if none)."""
         kept = [row["day"] for row in self.rows if not row["guest"] and row["day"] is not None]
@@ -633,7 +639,7 @@ class _Days:
     def why_not(self, expect_order_ids: bool) -> str:
         """'' when every order is inside the rules, else the first rule the file breaks."""
         broken = self.total("broken")
-        dated = [row["day"] for row in self.rows if row["day"] is not None]
+        dated = self.dated()
         if broken:
             return (f"{broken:,} orders have a value outside the plain grammar (ISO dates, plain amounts, "
                     "ASCII e-mails) or rows that disagree on the customer, e-mail or name")

@@ -752,8 +752,14 @@ def _orders(table: pd.DataFrame, plan: ColumnPlan, date_order: DateOrder) -> Loa
         date_order_ambiguous=dates.ambiguous,
         currencies=currencies,
         warnings=tuple(notes),
+        first_date=_or_none(per_order["date"].min()),
+        last_date=_or_none(per_order["date"].max()),
     )
     return Loaded(orders=orders, report=report)
+
+
+def _or_none(day: object) -> pd.Timestamp | None:
+    return None if pd.isna(day) else pd.Timestamp(day)
 
 
 def _per_order(rows: pd.DataFrame) -> pd.DataFrame:

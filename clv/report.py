@@ -82,6 +82,8 @@ class LoadReport:
     ``revenue_read`` is the net amount of every row whose amount could be read
     (refunds subtracted); it equals the revenue of the orders kept plus the
     revenue of the load exclusions, so the report adds up to the file.
+    ``first_date`` and ``last_date`` span every order with a readable date, kept
+    or left out (None when no date could be read).
     """
 
     source_format: str
@@ -93,6 +95,8 @@ class LoadReport:
     date_order_ambiguous: bool = False
     currencies: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    first_date: pd.Timestamp | None = None
+    last_date: pd.Timestamp | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -98,7 +98,9 @@ if loaded is None:
 report = loaded.report
 symbol = common.chosen_symbol(loaded)
 st.header("How the file was read", divider="gray")
-st.markdown(f"Recognised as **{common.escape(report.source_format)}**.")
+span = ("" if report.first_date is None
+        else f" Its orders run from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}.")
+st.markdown(f"Recognised as **{common.escape(report.source_format)}**.{span}")
 figures = st.columns(3)
 figures[0].metric("Rows read", f"{report.rows_read:,}", border=True)
 figures[1].metric("Revenue read", common.money(report.revenue_read, symbol), border=True,

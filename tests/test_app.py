@@ -305,6 +305,9 @@ def test_an_uploaded_export_replaces_the_sample_everywhere(at):
     assert not at.error
     assert r"Your file: orders\_export\.csv" in [c.value for c in at.sidebar.caption]  # escaped markdown
     assert metric(at, "Rows read") == f"{loaded.report.rows_read:,}"
+    report = loaded.report
+    assert any(f"Its orders run from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}." in m.value
+               for m in at.markdown)
     for page in PAGES[:4]:
         at.switch_page(page).run(timeout=TIMEOUT)
         assert not at.exception, page

@@ -48,6 +48,14 @@ def test_writes_the_contracted_files(orders_file, tmp_path, capsys):
     assert "Tiers" in out and "no customer" in out and "99.00" in out
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_the_files_dates_are_those_of_every_dated_order(tmp_path, capsys, engine):
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_CSV + ",7,2025-11-30,10.00\n")  # a guest order, left out, is still in the file
+    assert main([str(path), "--engine", engine]) == 0
+    assert "7 rows read, orders from 2025-11-30 to 2026-12-31; columns used" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

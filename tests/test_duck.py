@@ -38,7 +38,7 @@ def pandas_path(path, knobs, mapping=None):
 def assert_same(found, expected):
     report, summary, kept = expected
     for field in ("source_format", "columns", "rows_read", "revenue_read", "date_order", "date_order_ambiguous",
-                  "currencies", "warnings"):
+                  "currencies", "warnings", "first_date", "last_date"):
         assert getattr(found.report, field) == getattr(report, field), field
     pdt.assert_frame_equal(found.report.excluded, report.excluded)
     assert found.summary.window == summary.window

@@ -69,6 +69,17 @@ def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
 D = pd.Timestamp
 
 
+def test_the_report_spans_every_order_with_a_readable_date():
+    loaded = read_orders(csv_bytes(
+        "customer_id,order_id,order_date,amount\n"
+        "a,1,2026-03-01,10.00\n"
+        ",2,2026-01-15,5.00\n"          # no customer: left out, but its date is the file's first
+        "b,3,someday,7.00\n"            # no readable date: no part of the span
+        "a,4,2026-04-30,-2.00\n"        # a return: its date counts all the same
+    ))
+    assert (loaded.report.first_date, loaded.report.last_date) == (D("2026-01-15"), D("2026-04-30"))
+
+
 # ---------------------------------------------------------------------------
 # Shopify
 
