@@ -19,7 +19,7 @@ expired sessions when it next looks) and measures once more. Freed memory need n
 go back to the operating system, so "after" is an upper bound on what is held.
 RSS alone cannot tell held data from memory the allocator keeps, so the script
 also prints Streamlit's own account (``/_stcore/metrics``, cache_memory_bytes)
-of what its data caches, session state and uploaded files hold; ``--rounds 3``
+of what its caches, session state and uploaded files hold; ``--rounds 3``
 repeats the whole crowd on the same server.
 
 Prints a markdown table, one row per round. Every wait is bounded; only localhost.
@@ -113,7 +113,7 @@ class Sampler(threading.Thread):
 
 def held_mb(url: str) -> dict[str, float]:
     """What Streamlit says it holds (``/_stcore/metrics``, cache_memory_bytes), in MB by kind:
-    st_cache_data, st_session_state, UploadedFileManager."""
+    st_cache_data, st_cache_resource, st_session_state, UploadedFileManager."""
     with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as answer:
         text = answer.read().decode()
     held: dict[str, float] = {}
@@ -123,7 +123,8 @@ def held_mb(url: str) -> dict[str, float]:
 
 
 def held_text(held: dict[str, float]) -> str:
-    names = {"st_cache_data": "caches", "st_session_state": "session state", "UploadedFileManager": "uploads"}
+    names = {"st_cache_data": "pickled caches", "st_cache_resource": "kept tables", "st_session_state": "session state",
+             "UploadedFileManager": "uploads"}
     return ", ".join(f"{names.get(kind, kind)} {mb:,.1f}" for kind, mb in sorted(held.items()))
 
 
