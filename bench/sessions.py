@@ -140,7 +140,8 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port),
              "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],  # as deployed: no module reloads when someone saves a file
+             "--server.fileWatcherType", "none",  # as deployed: no module reloads when someone saves a file
+             "--server.enableExpensiveMemoryStats", "true"],  # real sizes of st.cache_resource, not a count
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     deadline = time.monotonic() + 60
