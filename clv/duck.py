@@ -72,11 +72,11 @@ rows into orders and resolves each order's customer into a temporary table.
 When the head names every order id once, that read leaves out the comparisons
 that only an order of several rows needs (its rows' largest customer, e-mail and
 name), and reads the file again with them if an order turns out to have more
-rows after all;
-small queries then give the report's totals (from orders per day), the
-window's customers, the returns-only customers and the retention. Money is
-summed in whole cents (DECIMAL -> BIGINT). DuckDB uses every core the process
-may use and at most ``MEMORY_LIMIT``, spilling to a temporary directory beyond.
+rows after all. Small queries then give the report's totals (from orders per
+day), the window's customers, the returns-only customers and the retention.
+Money is summed in whole cents (DECIMAL -> BIGINT). DuckDB uses every core the
+process may use and at most ``MEMORY_LIMIT``, spilling to a temporary directory
+beyond.
 """
 
 from __future__ import annotations
@@ -235,7 +235,7 @@ class _Source:
     plan: ColumnPlan
     position: dict[str, int]  # role -> column number, for the roles in use
     dates: str = "text"  # how DuckDB reads the date column: "timestamp", "date" or "text" (see _date_reading)
-    one_row_orders: bool = False  # the head names each order once: skip the checks that need two rows (see _summarize)
+    one_row_orders: bool = False  # the head names each order once: skip the two-row checks (see _read_orders)
 
 
 _DATE_LAYOUTS = {
