@@ -12,12 +12,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from clv.analysis import analyze
 from clv.errors import OrdersError
 from clv.report import ORDER_COLUMNS
-from clv.rfm import quantile_ranks, score_quantile
+from clv.rfm import quantile_ranks
 from clv.settings import Settings
 from clv.spark import (
     CUSTOMER_COLUMNS,
