@@ -6,7 +6,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from clv.export import customers_export, segments_export, to_csv, to_excel
+from clv.export import segments_export, to_csv, to_excel
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
@@ -251,7 +251,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         mime="text/csv", icon=":material/download:", on_click="ignore",
     )
     st.download_button(
-        "Download customers (CSV)", lambda: to_csv(customers_export(analysis)), file_name="customers.csv",
+        "Download customers (CSV)", lambda: to_csv(view.customer_list()), file_name="customers.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore",
     )
     st.download_button(
