@@ -558,6 +558,7 @@ def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
     why = days.why_not(expect_order_ids="order" in source.position)
     if why:
         return why
+    dated = days.dated()
     report = LoadReport(
         source_format=source.plan.source_format,
         columns=source.plan.columns(),
@@ -567,8 +568,8 @@ def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
             (NO_CUSTOMER, *days.totals(lambda day, guest: guest)),
             (BAD_DATE, *days.totals(lambda day, guest: not guest and day is None)),
         ]).astype({"reason": "str"}),
-        first_date=pd.Timestamp(min(days.dated())),
-        last_date=pd.Timestamp(max(days.dated())),
+        first_date=pd.Timestamp(min(dated)),
+        last_date=pd.Timestamp(max(dated)),
     )
     window = rfm_window(pd.DataFrame({"date": pd.to_datetime(days.kept_bounds()).astype("datetime64[us]")}), settings)
     as_of, start = window.as_of.date(), window.start.date()
@@ -600,17 +601,7 @@ def _retention(con, as_of: pd.Timestamp) -> Retention:
         "as_of": as_of.date(), "period_start": period_start.date(),
         "before_start": (period_start - pd.Timedelta(days=RETENTION_DAYS)).date(),
     }).fetchall()[0]
-    rate = (at_end - new) / at_start if at_start else None
-    return Retention(
-        period_start=period_start + pd.Timedelta(days=1),
-        period_end=as_of,
-        period_days=RETENTION_DAYS,
-        customers_start=int(at_start),
-        customers_end=int(at_end),
-        new_customers=int(new),
-        retention_rate=rate,
-        churn_rate=None if rate is None else 1 - rate,
-    )
+    return Retention.from_counts(as_of, RETENTION_DAYS, at_start, at_end, new)
 
 
 class _Days:

@@ -249,14 +249,20 @@ def _float_texts(values: np.ndarray) -> pa.Array:
     if whole.any():
         texts = pc.if_else(pa.array(whole), pc.binary_join_element_wise(texts, ".0", ""), texts)
     exponent = pc.match_substring(texts, "e").to_numpy(zero_copy_only=False)
-    tiny = (magnitude < 1e-4) & (magnitude > 0)
-    odd = ~np.isnan(values) & (exponent | (magnitude >= 1e16) | tiny | np.isinf(values))
+    odd = ~np.isnan(values) & (exponent | _exponent_sized(values))
     if odd.any():
         patched = texts.to_numpy(zero_copy_only=False)
         patched[odd] = values[odd].astype(str)
         texts = pa.array(patched, type=pa.string())
     missing = np.isnan(values)
     return pc.if_else(pa.array(missing), "", texts) if missing.any() else texts
+
+
+def _exponent_sized(values: np.ndarray) -> np.ndarray:
+    """Where numpy writes a float with an exponent (``1e+16``, ``1e-05``) or as ``inf``."""
+    magnitude = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        return (magnitude >= 1e16) | ((magnitude < 1e-4) & (magnitude > 0)) | np.isinf(values)
 
 
 def _csv_lines(fields: list[pa.Array]) -> bytes:
@@ -335,8 +341,7 @@ def _customers_arrow(customers: pd.DataFrame) -> pa.Table | None:
                                          from_pandas=True)
             elif column.dtype == np.float64:
                 money = column.to_numpy()
-                magnitude = np.abs(money[~np.isnan(money)])
-                if ((magnitude >= 1e16) | ((magnitude < 1e-4) & (magnitude > 0)) | np.isinf(magnitude)).any():
+                if _exponent_sized(money).any():
                     return None  # numpy writes these with an exponent, and DuckDB otherwise
                 columns[name] = pa.array(money, from_pandas=True)
             elif pd.api.types.is_integer_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):

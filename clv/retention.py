@@ -37,6 +37,23 @@ class Retention:
     retention_rate: float | None
     churn_rate: float | None
 
+    @classmethod
+    def from_counts(cls, as_of: pd.Timestamp, period_days: int, customers_start: int, customers_end: int,
+                    new_customers: int) -> "Retention":
+        """The period ending at ``as_of`` and its three counts -> the rates (the formula above)."""
+        start = as_of - pd.Timedelta(days=period_days)
+        rate = (customers_end - new_customers) / customers_start if customers_start else None
+        return cls(
+            period_start=start + pd.Timedelta(days=1),
+            period_end=as_of,
+            period_days=period_days,
+            customers_start=int(customers_start),
+            customers_end=int(customers_end),
+            new_customers=int(new_customers),
+            retention_rate=rate,
+            churn_rate=None if rate is None else 1 - rate,
+        )
+
     @property
     def lifespan_years(self) -> float | None:
         """1 / annual churn, for a yearly period with churn above 0; else unknown."""
@@ -82,17 +99,7 @@ def retention(orders: pd.DataFrame, as_of: pd.Timestamp, period_days: int = 365)
     at_start = bought.loc[(bought["date"] > before_start) & (bought["date"] <= start), "customer"].nunique()
     at_end = bought.loc[bought["date"] > start, "customer"].nunique()
     new = int((first_order > start).sum())
-    rate = (at_end - new) / at_start if at_start else None
-    return Retention(
-        period_start=start + pd.Timedelta(days=1),
-        period_end=as_of,
-        period_days=period_days,
-        customers_start=int(at_start),
-        customers_end=int(at_end),
-        new_customers=new,
-        retention_rate=rate,
-        churn_rate=None if rate is None else 1 - rate,
-    )
+    return Retention.from_counts(as_of, period_days, at_start, at_end, new)
 
 
 def cohorts(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:

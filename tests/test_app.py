@@ -235,7 +235,9 @@ def test_masking_hides_e_mails_on_screen(at):
 # --- Downloads ---------------------------------------------------------------------------------
 
 
-def test_downloads_are_the_command_lines_files(at, sample, monkeypatch):
+@pytest.fixture
+def made(monkeypatch) -> dict:
+    """File name -> the function that makes a download button's bytes, for every button drawn from now on."""
     made = {}
     original = MediaFileManager.add_deferred
 
@@ -244,6 +246,10 @@ def test_downloads_are_the_command_lines_files(at, sample, monkeypatch):
         return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    return made
+
+
+def test_downloads_are_the_command_lines_files(at, sample, made):
     opened(at)
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download segments (CSV)", "Download customers (CSV)", "Download Excel workbook"]
@@ -253,15 +259,7 @@ def test_downloads_are_the_command_lines_files(at, sample, monkeypatch):
     assert made["rfm_clv.xlsx"]()[:2] == b"PK"  # an .xlsx is a zip file
 
 
-def test_the_customer_list_filters_searches_and_exports_its_rows(at, sample, monkeypatch):
-    made = {}
-    original = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        made[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_the_customer_list_filters_searches_and_exports_its_rows(at, sample, made):
     everyone = customers_export(analyze(sample, Settings()))
     high = everyone.loc[everyone["tier"] == "High"]
     opened(at, "pages/customers.py")
@@ -274,15 +272,7 @@ def test_the_customer_list_filters_searches_and_exports_its_rows(at, sample, mon
     assert made["customers_selection.csv"]() == to_csv(wanted)
 
 
-def test_a_long_customer_list_shows_its_first_rows_and_downloads_them_all(at, monkeypatch):
-    made = {}
-    original = MediaFileManager.add_deferred
-
-    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        made[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+def test_a_long_customer_list_shows_its_first_rows_and_downloads_them_all(at, made):
     rows = [f"c{i},{i},2026-0{1 + i % 6}-{1 + i % 28:02d},{5 + i % 90}.25" for i in range(10_050)]
     data = ("customer_id,order_id,order_date,amount\n" + "\n".join(rows) + "\n").encode()
     upload(at, "many.csv", data)
