@@ -183,7 +183,6 @@ def test_a_date_out_of_layout_after_the_head_is_read_as_text(tmp_path, monkeypat
     assert outcome(path, Settings()) == "duckdb"
 
 
-
 @pytest.mark.parametrize("late_customer, expected", [("c1", "duckdb"), ("c2", "loader")])
 def test_an_order_id_repeated_after_the_head_is_checked_like_any_line_items(
         tmp_path, monkeypatch, late_customer, expected):
@@ -197,6 +196,12 @@ def test_an_order_id_repeated_after_the_head_is_checked_like_any_line_items(
     source = duck._qualify(path, None)
     assert source.one_row_orders, "the head should show one row per order"
     assert outcome(path, Settings()) == expected
+
+def test_one_row_orders_stand_when_no_two_order_hashes_are_equal():
+    assert duck._all_differ(np.array([7, 3, 5], dtype=np.uint64))
+    assert not duck._all_differ(np.array([7, 3, 7], dtype=np.uint64))
+    assert duck._all_differ(np.array([], dtype=np.uint64))
+
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(list("0123456789-: T\t+./Z")), min_size=8, max_size=22).map("".join)
