@@ -215,22 +215,23 @@ def run_lifetimes(path: Path, out: Path) -> dict[str, float]:
 def run_project_phases(path: Path, out: Path) -> dict[str, float]:
     """The project's own stages, timed one by one (the CLI run is timed as a whole by bench.run).
 
-    summarize = ``clv.cli.summarize`` (DuckDB for these plain files: ``clv.duck``), score =
-    ``clv.analysis.score``, write = both CSV files as the command line writes them.
+    As ``python -m clv`` runs them for these plain files (``clv.duck``): summarize = read the file into
+    DuckDB (``scan_file``), score = fetch the summary's numbers and ``clv.analysis.score``, write = the
+    customer file from DuckDB and the tier table.
     """
     from clv.analysis import score
-    from clv.cli import summarize
-    from clv.export import segments_export, to_csv, write_customers_csv
+    from clv.duck import scan_file
+    from clv.export import segments_export, to_csv
     from clv.settings import Settings
 
     settings = Settings()
     started = time.perf_counter()
-    report, summary, kept = summarize(path, settings, None, "auto")
-    summarized = time.perf_counter()
-    analysis = score(summary, kept, settings)
-    scored = time.perf_counter()
-    write_customers_csv(analysis.customers, out / "customers.csv")
-    (out / "tiers.csv").write_bytes(to_csv(segments_export(analysis)))
+    with scan_file(path, settings, strict=True, with_retention=False) as scan:
+        summarized = time.perf_counter()
+        analysis = score(scan.numbers(), None, settings)
+        scored = time.perf_counter()
+        scan.write_customers(analysis.customers, settings.tier_cuts, out / "customers.csv")
+        (out / "tiers.csv").write_bytes(to_csv(segments_export(analysis)))
     return {"summarize": summarized - started, "score": scored - summarized, "write": time.perf_counter() - scored}
 
 

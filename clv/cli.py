@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import sys
 import traceback
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
 from clv.analysis import score
-from clv.duck import summarize_file
+from clv.duck import scan_file
 from clv.errors import OrdersError
 from clv.export import (
     cuts_export, customers_file, quality_table, segments_export, segments_file, to_csv, to_excel, write_customers_csv,
@@ -114,17 +116,27 @@ def run(args: argparse.Namespace) -> str:
     path = Path(args.orders)
     if not path.is_file():
         raise OrdersError(f"No file at {path}: give the path of an order export (CSV, .xlsx or .parquet).")
-    report, summary, kept = summarize(path, settings, mapping, args.date_order, args.engine)
-    analysis = score(summary, kept, settings)
-    outputs = {
-        args.customers_out: lambda path: write_customers_csv(analysis.customers, path),  # DuckDB, when millions
-        args.segments_out: lambda path: path.write_bytes(to_csv(segments_export(analysis))),
-        args.cuts_out: lambda path: path.write_bytes(to_csv(cuts_export(analysis))),
-        args.excel_out: lambda path: path.write_bytes(to_excel(analysis, report)),
-    }
-    for target, writer in outputs.items():
-        if target is not None:
-            _write(target, writer)
+    needed = settings.lifespan_from_churn  # nothing else the command line prints or writes shows the retention
+    with (scan_file(path, settings, mapping=mapping, date_order=args.date_order, strict=args.engine == "duckdb",
+                    with_retention=needed) if args.engine != "pandas" else nullcontext()) as scan:
+        if scan is not None and args.excel_out is None:
+            # The customers' text stays in DuckDB, which writes the customer file: Python scores the numbers.
+            report, analysis = scan.report, score(scan.numbers(), scan.retention, settings)
+            write_customers = functools.partial(scan.write_customers, analysis.customers, settings.tier_cuts)
+        else:
+            report, summary, kept = ((scan.report, scan.summary(), scan.retention) if scan is not None
+                                     else _read(path, settings, mapping, args.date_order, needed))
+            analysis = score(summary, kept, settings)
+            write_customers = functools.partial(write_customers_csv, analysis.customers)  # DuckDB, when millions
+        outputs = {
+            args.customers_out: write_customers,
+            args.segments_out: lambda path: path.write_bytes(to_csv(segments_export(analysis))),
+            args.cuts_out: lambda path: path.write_bytes(to_csv(cuts_export(analysis))),
+            args.excel_out: lambda path: path.write_bytes(to_excel(analysis, report)),
+        }
+        for target, writer in outputs.items():
+            if target is not None:
+                _write(target, writer)
     return render(report, analysis)
 
 
@@ -151,24 +163,13 @@ def run_spark(source: str, settings: Settings, mapping, customers_out: Path | No
                       _text(segments_file(tiers)[TIER_SUMMARY])])
 
 
-def summarize(path: Path, settings: Settings, mapping, date_order: str, engine: str = "auto",
-              ) -> tuple[LoadReport, Summary, Retention | None]:
-    """The file -> load report, per-customer summary and retention, by the engine asked for.
-
-    ``auto`` tries DuckDB (``clv.duck``: exact, for plain CSV files) and falls
-    back to the general loader for every file it does not take. The retention is
-    computed only for ``lifespan_from_churn`` (nothing the command line prints or
-    writes shows it otherwise), else None.
-    """
-    needed = settings.lifespan_from_churn
-    if engine != "pandas":
-        found = summarize_file(path, settings, mapping=mapping, date_order=date_order, strict=engine == "duckdb",
-                               with_retention=needed)
-        if found is not None:
-            return found.report, found.summary, found.retention
+def _read(path: Path, settings: Settings, mapping, date_order: str, with_retention: bool,
+          ) -> tuple[LoadReport, Summary, Retention | None]:
+    """The file -> load report, per-customer summary and retention (None unless asked for), by the
+    general loader."""
     loaded = read_orders(path, mapping=mapping, date_order=date_order)
     window = rfm_window(loaded.orders, settings)
-    kept = retention(loaded.orders, window.as_of) if needed else None
+    kept = retention(loaded.orders, window.as_of) if with_retention else None
     return loaded.report, rfm_summary(loaded.orders, window), kept
 
 

@@ -86,12 +86,14 @@ import inspect
 import os
 import re
 import tempfile
-from dataclasses import dataclass, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from clv.errors import OrdersError
 from clv.load import TABLE, ColumnPlan, detect_columns, plan_columns, read_table
@@ -106,7 +108,7 @@ from clv.report import (
     empty_exclusions,
 )
 from clv.retention import Retention, retention
-from clv.rfm import Summary, rfm_window
+from clv.rfm import Summary, Window, rfm_window
 from clv.settings import Settings
 
 MEMORY_LIMIT = "1GB"
@@ -190,22 +192,92 @@ def summarize_file(
         As ``rfm_window`` does (no orders left, an as-of date before the first
         order); with ``strict``, for a file that does not qualify.
     """
+    with scan_file(path, settings, mapping=mapping, date_order=date_order, strict=strict,
+                   with_retention=with_retention) as scan:
+        return None if scan is None else FileSummary(scan.report, scan.summary(), scan.retention)
+
+
+@dataclass(frozen=True, eq=False)
+class Scan:
+    """A file read into DuckDB (``scan_file``): the load report, the window, the orders it left out and
+    the retention, with the window's customers in the connection's table ``customers`` while it is open."""
+
+    report: LoadReport
+    window: Window
+    excluded: pd.DataFrame
+    retention: Retention | None
+    con: object = field(repr=False)
+    text: Mapping[str, bool] = field(repr=False)  # "email"/"name" -> some order in the window has one
+
+    def summary(self) -> Summary:
+        """The summary ``rfm_summary`` gives, value for value and dtype for dtype."""
+        table = self.con.sql(_SUMMARY_SQL.format(contacts="".join(f", {role}" for role in self.text)),
+                             params={"as_of": self.window.as_of.date()}).to_arrow_table()
+        return Summary(self.window, _customers_frame(table, self.text), self.excluded)
+
+    def numbers(self) -> Summary:
+        """The summary's numbers only: recency_days, frequency and monetary, one row per customer, in no
+        particular order, indexed by the customer's row in DuckDB (which ``write_customers`` joins on)."""
+        found = self.con.execute(_NUMBERS_SQL, {"as_of": self.window.as_of.date()}).fetchnumpy()
+        customers = pd.DataFrame({"recency_days": found["recency_days"].astype("int64"),
+                                  "frequency": found["frequency"].astype("int64"),
+                                  "monetary": found["cents"].astype("int64") / 100},
+                                 index=pd.Index(found["row"].astype("int64"), name="row"))
+        return Summary(self.window, customers, self.excluded)
+
+    def write_customers(self, scored: pd.DataFrame, tier_cuts: tuple[int, int], path: Path) -> None:
+        """``numbers()`` scored (``clv.analysis.score(...).customers``: r, f, m on the same index) -> the
+        ``--customers-out`` file, with the bytes the pandas path writes (``clv.export``)."""
+        from clv.export import copy_scored_customers
+
+        r, f, m = (scored[column].to_numpy(dtype="int64") for column in ("r", "f", "m"))
+        self.con.register("clv_scores", pa.table({"row": scored.index.to_numpy(dtype="int64"),
+                                                  "cell": 9 * (r - 1) + 3 * (f - 1) + (m - 1)}))
+        contacts = [f"c.{role}" if role in self.text else f"CAST(NULL AS VARCHAR) AS {role}" for role in ("email", "name")]
+        customers = (f"SELECT c.customer, {', '.join(contacts)}, DATE '{self.window.as_of.date()}' - c.last_day "
+                     "AS recency_days, c.frequency, c.cents, s.cell, c.first_day AS first_order_date, "
+                     "c.last_day AS last_order_date FROM customers c JOIN clv_scores s ON c.rowid = s.row")
+        try:
+            copy_scored_customers(self.con, customers, tier_cuts, path)
+        finally:
+            self.con.unregister("clv_scores")
+
+
+@contextmanager
+def scan_file(
+    path: str | os.PathLike,
+    settings: Settings,
+    *,
+    mapping: Mapping[str, str | None] | None = None,
+    date_order: DateOrder = "auto",
+    strict: bool = False,
+    with_retention: bool = True,
+) -> Iterator[Scan | None]:
+    """``with scan_file(...) as scan:`` the file read into DuckDB, its customers kept there; None when the
+    file does not qualify. Parameters, refusals and errors as for ``summarize_file``.
+
+    For a caller that needs the customers' text only in a file (the command line):
+    ``scan.numbers()`` gives the summary's numbers, ``clv.analysis.score`` scores
+    them, and ``scan.write_customers`` writes the customer file from DuckDB's table.
+    """
     del date_order  # a day written YYYY-MM-DD reads the same in every order
     source = _qualify(Path(path), mapping)
     if isinstance(source, str):
-        return _refuse(source, strict)
+        yield _refuse(source, strict)
+        return
     import duckdb  # here, not at the top: the dashboard never needs it
 
     with tempfile.TemporaryDirectory(prefix="clv-duckdb-") as spill:
         con = duckdb.connect(config={"threads": _cores(), "memory_limit": MEMORY_LIMIT, "temp_directory": spill,
                                      "preserve_insertion_order": False})
         try:
-            result = _summarize(con, source, settings, with_retention, refused=duckdb.Error)
-        except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
-            result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
+            try:
+                result = _summarize(con, source, settings, with_retention, refused=duckdb.Error)
+            except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
+                result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
+            yield _refuse(result, strict) if isinstance(result, str) else result
         finally:
             con.close()
-    return _refuse(result, strict) if isinstance(result, str) else result
 
 
 def _refuse(reason: str, strict: bool) -> None:
@@ -530,6 +602,10 @@ FROM (
 """Customers who bought in the period before the period (1), in the period (2), on or before its
 start (4): customers at start, at end, and new (2 without 4)."""
 
+_NUMBERS_SQL = """
+SELECT rowid AS row, CAST($as_of AS DATE) - last_day AS recency_days, frequency, cents FROM customers WHERE frequency > 0
+"""
+
 _SUMMARY_SQL = """
 SELECT customer{contacts}, CAST($as_of AS DATE) - last_day AS recency_days, frequency, cents,
        first_day - DATE '1970-01-01' AS first_day, last_day - DATE '1970-01-01' AS last_day
@@ -561,7 +637,7 @@ def _read_orders(con, source: _Source, refused: type[Exception]) -> _Days:
 
 
 def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
-               refused: type[Exception]) -> FileSummary | str:
+               refused: type[Exception]) -> Scan | str:
     days = _read_orders(con, source, refused)
     contacts = [role for role in ("email", "name") if role in source.position]
     why = days.why_not(expect_order_ids="order" in source.position)
@@ -594,13 +670,9 @@ def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
         (BEFORE_WINDOW, *days.totals(kept_and(lambda day: day <= start))),
         (RETURNS_ONLY, *returns_only),
     ])
-    customers = _customers_frame(
-        con.sql(_SUMMARY_SQL.format(contacts="".join(f", {role}" for role in contacts)),
-                params={"as_of": as_of}).to_arrow_table(),
-        text={role: days.total(f"{role}s", kept_and(lambda day: start < day <= as_of)) > 0 for role in contacts},
-    )
+    text = {role: days.total(f"{role}s", kept_and(lambda day: start < day <= as_of)) > 0 for role in contacts}
     kept = _retention(con, window.as_of) if with_retention else None
-    return FileSummary(report, Summary(window, customers, excluded), kept)
+    return Scan(report, window, excluded, kept, con, text)
 
 
 def _retention(con, as_of: pd.Timestamp) -> Retention:

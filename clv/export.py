@@ -318,9 +318,7 @@ def write_customers_csv(customers: pd.DataFrame, path: Path, duckdb_rows: int = 
     con = duckdb.connect(config={"preserve_insertion_order": True})
     try:
         con.register("customers", table)
-        target = str(path).replace("'", "''")
-        con.execute(f"COPY ({_customers_sql(table.schema)}) TO '{target}' "
-                    "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '', ESCAPE '', NEW_LINE '\\n')")
+        con.execute(f"COPY ({_customers_sql(table.schema)}) TO '{_sql_path(path)}' {_COPY_CSV}")
     finally:
         con.close()
 
@@ -366,16 +364,85 @@ def _customers_sql(schema: pa.Schema) -> str:
     for field in schema:
         name = f'"{field.name}"'
         if pa.types.is_string(field.type):
-            defused.append(f"CASE WHEN regexp_matches({name}, '{_FORMULA}') THEN chr(39) || {name} ELSE {name} END"
-                           f" AS {name}")
-            special = " OR ".join(f"contains({name}, chr({ord(c)}))" for c in _QUOTED_CHARACTERS)
-            fields.append(f"CASE WHEN {special} THEN chr(34) || replace({name}, chr(34), chr(34) || chr(34)) "
-                          f"|| chr(34) ELSE {name} END AS {name}")
+            defused.append(f"{_defused_sql(name)} AS {name}")
+            fields.append(f"{_quoted_sql(name)} AS {name}")
         else:
             defused.append(name)
             if field.name != "position":
                 fields.append(name)
     return f"SELECT {', '.join(fields)} FROM (SELECT {', '.join(defused)} FROM customers) ORDER BY position"
+
+
+def _defused_sql(text: str) -> str:
+    """SQL for ``safe_text`` of a text column: a leading ``'`` where it would start a formula."""
+    return f"CASE WHEN regexp_matches({text}, '{_FORMULA}') THEN chr(39) || {text} ELSE {text} END"
+
+
+def _quoted_sql(text: str) -> str:
+    """SQL for ``_csv_field`` of a (defused) text column: quoted where Python's csv writer quotes."""
+    special = " OR ".join(f"contains({text}, chr({ord(c)}))" for c in _QUOTED_CHARACTERS)
+    return f"CASE WHEN {special} THEN chr(34) || replace({text}, chr(34), chr(34) || chr(34)) || chr(34) ELSE {text} END"
+
+
+_COPY_CSV = "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '', ESCAPE '', NEW_LINE '\\n')"
+"""DuckDB's COPY options that write each field as the query gives it (the query quotes)."""
+
+SCORE_RUN = CUSTOMER_COLUMNS[CUSTOMER_COLUMNS.index("r"):CUSTOMER_COLUMNS.index("segment") + 1]
+"""r, f, m, rfm_score, rfm_code, tier, segment: side by side in the customer file, and all set by the RFM cell."""
+
+
+def copy_scored_customers(con, customers: str, tier_cuts: tuple[int, int], path: Path) -> None:
+    """Scored customers in DuckDB -> the ``--customers-out`` file, the bytes ``to_csv(customers_file(...))`` gives.
+
+    For an engine whose customers never leave DuckDB (``clv.duck.Scan``): its
+    text is formatted and the rows ordered (best first: ``_best_first``) by
+    DuckDB on every core, and no per-customer table is built in Python.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+    customers : SQL for a relation with one row per customer: customer, email, name
+        (text, NULL where missing), recency_days, frequency, cents (the money in
+        whole cents), cell (``9(r-1) + 3(f-1) + (m-1)``), first_order_date and
+        last_order_date (DATE). Money below 10^14 cents (``clv.duck.MAX_CENTS``),
+        so that no amount is written with an exponent.
+    tier_cuts : the tiers' lowest scores, as in ``Settings``
+    path : the file to write; an OSError as ``Path.write_bytes`` raises it
+
+    The seven score fields of a row depend on its cell alone: they are written
+    here for the 27 cells by ``to_csv`` itself, and joined to each row as one field.
+    """
+    from clv.rfm import rfm_tiers
+
+    grid = np.arange(27)
+    cells = rfm_tiers(pd.DataFrame({"r": 1 + grid // 9, "f": 1 + grid // 3 % 3, "m": 1 + grid % 3}), tier_cuts)
+    lines = to_csv(cells.loc[:, SCORE_RUN].assign(tier=cells["tier"].astype("object"))).decode("utf-8").split("\n")
+    con.register("clv_cells", pa.table({"cell": grid, "rfm_score": cells["rfm_score"].to_numpy(),
+                                         "fields": lines[1:28]}))
+    text = ["customer", "email", "name"]
+    # Rows joined and their text formatted first, into a table: DuckDB sorts a table several times faster
+    # than the output of a join (1.35M customers: 0.2 s + 0.65 s, against 1.25 s in one statement).
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE clv_file AS SELECT {', '.join(f'{_quoted_sql(name)} AS {name}' for name in text)}"
+        f", recency_days, frequency, CAST(cents AS DOUBLE) / 100 AS monetary, fields, first_order_date, "
+        "last_order_date, rfm_score, cents, raw FROM (SELECT "
+        f"{', '.join(f'{_defused_sql(name)} AS {name}' for name in text)}, c.customer AS raw, "
+        f"c.* EXCLUDE (customer, email, name), s.fields, s.rfm_score FROM ({customers}) c JOIN clv_cells s USING (cell))"
+    )
+    fields = [*text, "recency_days", "frequency", "monetary", f'fields AS "{",".join(SCORE_RUN)}"',
+              "first_order_date", "last_order_date"]
+    with path.open("wb"):  # the OSError write_bytes would raise, before DuckDB touches the file
+        pass
+    try:
+        con.execute(f"COPY (SELECT {', '.join(fields)} FROM clv_file ORDER BY rfm_score DESC, cents DESC, raw) "
+                    f"TO '{_sql_path(path)}' {_COPY_CSV}")
+    finally:
+        con.execute("DROP TABLE clv_file")
+        con.unregister("clv_cells")
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def to_excel(analysis: Analysis, report: LoadReport | None = None) -> bytes:
