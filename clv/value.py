@@ -69,7 +69,7 @@ def clv_table(customers: pd.DataFrame, by: str, groups: list[str], inputs: Value
     """
     cents = (customers["monetary"] * 100).round().astype("int64")
     sums = (
-        customers.assign(cents=cents)
+        pd.DataFrame({by: customers[by], "frequency": customers["frequency"], "cents": cents})  # not a copy of all
         .groupby(by, observed=True, dropna=False)
         .agg(customers=("frequency", "size"), orders=("frequency", "sum"), cents=("cents", "sum"))
     )
