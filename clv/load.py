@@ -846,7 +846,7 @@ def _customers(table: pd.DataFrame, plan: ColumnPlan) -> tuple[pd.Series, pd.Ser
     if plan.email and plan.customer != plan.email:
         # A guest whose e-mail also comes with a customer id is that customer.
         known = pd.DataFrame({"email": email, "id": ids}).dropna().drop_duplicates("email").set_index("email")["id"]
-        ids = ids.fillna(email.map(known))
+        ids = ids.fillna(email.map(known).astype(ids.dtype))  # all-missing maps to floats
     return ids.fillna(email).fillna(name), email, name
 
 
