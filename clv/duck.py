@@ -2,6 +2,7 @@
 
     summarize_file(path, settings) -> FileSummary(report, summary, retention), or None
     summarize_file(path, settings, with_retention=False) -> the same with retention None (one pass less)
+    with scan_file(path, settings) as scan: ...   the same, the customers kept in DuckDB (or None)
 
 The general path reads any export the product knows: ``clv.load.read_orders``
 (every column as text, every messy-export rule), then ``clv.rfm.rfm_window``,
@@ -73,8 +74,18 @@ When the head names every order id once, that read does not group the rows by
 order id at all (the costliest step: hashing ten million strings): each row is
 an order and keeps a 64-bit hash of its id, and if two hashes turn out equal
 (an order of several rows after all, or a collision) the file is read again,
-grouped, with the checks that only an order of several rows needs. Small queries then give the report's totals (from orders per
-day), the window's customers, the returns-only customers and the retention.
+grouped, with the checks that only an order of several rows needs. Small
+queries then give the report's totals (from orders per day), the window's
+customers (a table), the returns-only customers and the retention.
+
+The command line needs the customers' text only in its customer file. So it
+takes ``scan_file``'s ``Scan`` rather than the summary: ``Scan.numbers()`` gives
+recency, frequency and money (no text, no sort), ``clv.analysis.score`` scores
+them, and ``Scan.write_customers`` has DuckDB join the scores back, format the
+text and order the rows (``clv.export.copy_scored_customers``): at 10M orders
+that is 1.4 s instead of 2.5 s for a pandas frame of 1.35M customers, scored
+and written.
+
 Money is summed in whole cents (DECIMAL -> BIGINT). DuckDB uses every core the
 process may use and at most ``MEMORY_LIMIT``, spilling to a temporary directory
 beyond.
