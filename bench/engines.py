@@ -230,7 +230,7 @@ def run_project_phases(path: Path, out: Path) -> dict[str, float]:
         summarized = time.perf_counter()
         analysis = score(scan.numbers(), None, settings)
         scored = time.perf_counter()
-        scan.write_customers(analysis.customers, settings.tier_cuts, out / "customers.csv")
+        scan.write_customers(analysis, out / "customers.csv")
         (out / "tiers.csv").write_bytes(to_csv(segments_export(analysis)))
     return {"summarize": summarized - started, "score": scored - summarized, "write": time.perf_counter() - scored}
 

@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> str:
         if scan is not None and args.excel_out is None:
             # The customers' text stays in DuckDB, which writes the customer file: Python scores the numbers.
             report, analysis = scan.report, score(scan.numbers(), scan.retention, settings)
-            write_customers = functools.partial(scan.write_customers, analysis.customers, settings.tier_cuts)
+            write_customers = functools.partial(scan.write_customers, analysis)
         else:
             report, summary, kept = ((scan.report, scan.summary(), scan.retention) if scan is not None
                                      else _read(path, settings, mapping, args.date_order, needed))

@@ -104,8 +104,8 @@ from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from clv.analysis import Analysis
 from clv.errors import OrdersError
 from clv.load import TABLE, ColumnPlan, detect_columns, plan_columns, read_table
 from clv.parse import DateOrder, looks_binary, sniff_delimiter
@@ -228,30 +228,38 @@ class Scan:
 
     def numbers(self) -> Summary:
         """The summary's numbers only: recency_days, frequency and monetary, one row per customer, in no
-        particular order, indexed by the customer's row in DuckDB (which ``write_customers`` joins on)."""
+        particular order (``clv.analysis.score`` scores them; ``write_customers`` writes the file)."""
         found = self.con.execute(_NUMBERS_SQL, {"as_of": self.window.as_of.date()}).fetchnumpy()
         customers = pd.DataFrame({"recency_days": found["recency_days"].astype("int64"),
                                   "frequency": found["frequency"].astype("int64"),
-                                  "monetary": found["cents"].astype("int64") / 100},
-                                 index=pd.Index(found["row"].astype("int64"), name="row"))
+                                  "monetary": found["cents"].astype("int64") / 100})
         return Summary(self.window, customers, self.excluded)
 
-    def write_customers(self, scored: pd.DataFrame, tier_cuts: tuple[int, int], path: Path) -> None:
-        """``numbers()`` scored (``clv.analysis.score(...).customers``: r, f, m on the same index) -> the
-        ``--customers-out`` file, with the bytes the pandas path writes (``clv.export``)."""
+    def write_customers(self, analysis: Analysis, path: Path) -> None:
+        """``numbers()`` scored (``clv.analysis.score``) -> the ``--customers-out`` file, with the bytes the
+        pandas path writes (``clv.export.copy_scored_customers``).
+
+        DuckDB gives each customer in its table the scores the analysis gave: a score is monotone in
+        the value scored and equal values share it, so the customers with score s are exactly those
+        whose value lies in the range the cut table gives for s (its lower and upper values).
+        """
         from clv.export import copy_scored_customers
 
-        r, f, m = (scored[column].to_numpy(dtype="int64") for column in ("r", "f", "m"))
-        self.con.register("clv_scores", pa.table({"row": scored.index.to_numpy(dtype="int64"),
-                                                  "cell": 9 * (r - 1) + 3 * (f - 1) + (m - 1)}))
-        contacts = [f"c.{role}" if role in self.text else f"CAST(NULL AS VARCHAR) AS {role}" for role in ("email", "name")]
-        customers = (f"SELECT c.customer, {', '.join(contacts)}, DATE '{self.window.as_of.date()}' - c.last_day "
-                     "AS recency_days, c.frequency, c.cents, s.cell, c.first_day AS first_order_date, "
-                     "c.last_day AS last_order_date FROM customers c JOIN clv_scores s ON c.rowid = s.row")
-        try:
-            copy_scored_customers(self.con, customers, tier_cuts, path)
-        finally:
-            self.con.unregister("clv_scores")
+        def scored(variable: str, value: str, scale: int = 1) -> str:
+            held = analysis.cuts.loc[(analysis.cuts["variable"] == variable) & (analysis.cuts["customers"] > 0)]
+            ranges = [f"WHEN {value} BETWEEN {round(lower * scale)} AND {round(upper * scale)} THEN {score}"
+                      for score, lower, upper in held[["score", "lower", "upper"]].itertuples(index=False)]
+            return f"CASE {' '.join(ranges)} END" if ranges else "NULL"
+
+        contacts = [role if role in self.text else f"CAST(NULL AS VARCHAR) AS {role}" for role in ("email", "name")]
+        customers = (
+            f"SELECT * EXCLUDE (r, f, m), 9 * (r - 1) + 3 * (f - 1) + (m - 1) AS cell FROM (SELECT *, "
+            f"{scored('recency_days', 'recency_days')} AS r, {scored('frequency', 'frequency')} AS f, "
+            f"{scored('monetary', 'cents', 100)} AS m FROM (SELECT customer, {', '.join(contacts)}, "
+            f"DATE '{self.window.as_of.date()}' - last_day AS recency_days, frequency, cents, "
+            "first_day AS first_order_date, last_day AS last_order_date FROM customers WHERE frequency > 0))"
+        )
+        copy_scored_customers(self.con, customers, analysis.settings.tier_cuts, path)
 
 
 @contextmanager
@@ -614,7 +622,7 @@ FROM (
 start (4): customers at start, at end, and new (2 without 4)."""
 
 _NUMBERS_SQL = """
-SELECT rowid AS row, CAST($as_of AS DATE) - last_day AS recency_days, frequency, cents FROM customers WHERE frequency > 0
+SELECT CAST($as_of AS DATE) - last_day AS recency_days, frequency, cents FROM customers WHERE frequency > 0
 """
 
 _SUMMARY_SQL = """

@@ -513,7 +513,8 @@ def command_line_outputs(path: Path, engine: str, *flags: str) -> tuple:
 def test_the_command_line_writes_from_duckdb_the_bytes_pandas_writes(seed):
     # The command line keeps the customers in DuckDB, scores their numbers and has DuckDB write the file.
     text, knobs = generated_file(seed, wild=False)
-    flags = ["--window-days", "all" if knobs.window_days is None else str(knobs.window_days)]
+    flags = ["--window-days", "all" if knobs.window_days is None else str(knobs.window_days),
+             "--method", ("quantile", "range")[seed % 2], "--tiers", ("5,7", "4,8", "6,6")[seed % 3]]
     flags += ["--as-of", knobs.as_of.isoformat()] if knobs.as_of else []
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "orders.csv"
