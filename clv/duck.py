@@ -97,6 +97,7 @@ import inspect
 import os
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -649,9 +650,12 @@ def _read_orders(con, source: _Source, refused: type[Exception]) -> _Days:
         source = replace(source, dates="text")
         con.execute(_orders_sql(source), parameters)
     contacts = [role for role in ("email", "name") if role in source.position]
-    days = _Days(con.execute(_BY_DAY_SQL.format(contacts="".join(f", count({role}) AS {role}s" for role in contacts))))
-    if source.one_row_orders and not _all_differ(con.execute("SELECT order_hash FROM orders").fetchnumpy()["order_hash"]):
-        return _read_orders(con, replace(source, one_row_orders=False), refused)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts the hashes while DuckDB counts the days
+        differ = (pool.submit(_all_differ, con.execute("SELECT order_hash FROM orders").fetchnumpy()["order_hash"])
+                  if source.one_row_orders else None)
+        days = _Days(con.execute(_BY_DAY_SQL.format(contacts="".join(f", count({role}) AS {role}s" for role in contacts))))
+        if differ is not None and not differ.result():
+            return _read_orders(con, replace(source, one_row_orders=False), refused)
     return days
 
 
