@@ -199,6 +199,7 @@ def test_an_order_id_repeated_after_the_head_is_checked_like_any_line_items(
     assert source.one_row_orders, "the head should show one row per order"
     assert outcome(path, Settings()) == expected
 
+
 def test_one_row_orders_stand_when_no_two_order_hashes_are_equal():
     assert duck._all_differ(np.array([7, 3, 5], dtype=np.uint64))
     assert not duck._all_differ(np.array([7, 3, 7], dtype=np.uint64))
