@@ -387,7 +387,7 @@ def _quoted_sql(text: str) -> str:
 _COPY_CSV = "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '', ESCAPE '', NEW_LINE '\\n')"
 """DuckDB's COPY options that write each field as the query gives it (the query quotes)."""
 
-SCORE_RUN = CUSTOMER_COLUMNS[CUSTOMER_COLUMNS.index("r"):CUSTOMER_COLUMNS.index("segment") + 1]
+_SCORE_RUN = CUSTOMER_COLUMNS[CUSTOMER_COLUMNS.index("r"):CUSTOMER_COLUMNS.index("segment") + 1]
 """r, f, m, rfm_score, rfm_code, tier, segment: side by side in the customer file, and all set by the RFM cell."""
 
 
@@ -416,12 +416,12 @@ def copy_scored_customers(con, customers: str, tier_cuts: tuple[int, int], path:
 
     grid = np.arange(27)
     cells = rfm_tiers(pd.DataFrame({"r": 1 + grid // 9, "f": 1 + grid // 3 % 3, "m": 1 + grid % 3}), tier_cuts)
-    lines = to_csv(cells.loc[:, SCORE_RUN].assign(tier=cells["tier"].astype("object"))).decode("utf-8").split("\n")
+    lines = to_csv(cells.loc[:, _SCORE_RUN].assign(tier=cells["tier"].astype("object"))).decode("utf-8").split("\n")
     fields = "[" + ", ".join("'" + line.replace("'", "''") + "'" for line in lines[1:28]) + "]"
     scores = "[" + ", ".join(str(score) for score in cells["rfm_score"]) + "]"
     text = ["customer", "email", "name"]
     columns = [*(f"{_quoted_sql(name)} AS {name}" for name in text), "recency_days", "frequency",
-               "CAST(cents AS DOUBLE) / 100 AS monetary", f'fields AS "{",".join(SCORE_RUN)}"', "first_order_date",
+               "CAST(cents AS DOUBLE) / 100 AS monetary", f'fields AS "{",".join(_SCORE_RUN)}"', "first_order_date",
                "last_order_date"]
     rows = (f"SELECT {', '.join(f'{_defused_sql(name)} AS {name}' for name in text)}, customer AS raw, "
             f"* EXCLUDE (customer, email, name), {fields}[cell + 1] AS fields, {scores}[cell + 1] AS rfm_score "
