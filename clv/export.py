@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 
 from clv.analysis import Analysis
 from clv.report import LoadReport, empty_exclusions
+from clv.rfm import rfm_grid
 from clv.settings import TIER_COLOURS
 
 CUSTOMER_COLUMNS = [
@@ -412,10 +413,7 @@ def copy_scored_customers(con, customers: str, tier_cuts: tuple[int, int], path:
     The seven score fields of a row depend on its cell alone: they are written
     here for the 27 cells by ``to_csv`` itself, and looked up for each row as one field.
     """
-    from clv.rfm import rfm_tiers
-
-    grid = np.arange(27)
-    cells = rfm_tiers(pd.DataFrame({"r": 1 + grid // 9, "f": 1 + grid // 3 % 3, "m": 1 + grid % 3}), tier_cuts)
+    cells = rfm_grid(tier_cuts)
     lines = to_csv(cells.loc[:, _SCORE_RUN].assign(tier=cells["tier"].astype("object"))).decode("utf-8").split("\n")
     fields = "[" + ", ".join("'" + line.replace("'", "''") + "'" for line in lines[1:28]) + "]"
     scores = "[" + ", ".join(str(score) for score in cells["rfm_score"]) + "]"

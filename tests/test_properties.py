@@ -13,7 +13,9 @@ from clv.analysis import analyze
 from clv.errors import OrdersError
 from clv.load import read_orders
 from clv.rfm import rfm_scores, score_quantile
-from clv.settings import Settings
+from clv.segments import SEGMENT_NAMES
+from clv.settings import TIERS, Settings
+from clv.value import ValueInputs, clv_table
 
 DAY0 = dt.date(2025, 1, 1)
 
@@ -71,6 +73,10 @@ def test_invariants_of_any_order_table(rows, knob, random):
     # Counted plus left out is everything the orders carried.
     total = round(orders["amount"].sum(), 2)
     assert round(customers["monetary"].sum() + result.excluded["revenue"].sum(), 2) == total
+    # score adds up per RFM cell first: the tables are those of grouping every customer (the definition).
+    inputs = ValueInputs(result.window.length_days, result.lifespan_years, knob.margin, knob.conversion_rate)
+    pdt.assert_frame_equal(result.tiers, clv_table(customers, "tier", list(TIERS), inputs))
+    pdt.assert_frame_equal(result.segments, clv_table(customers, "segment", list(SEGMENT_NAMES), inputs))
 
     shuffled = orders.sample(frac=1, random_state=random.randint(0, 2**32 - 1)).reset_index(drop=True)
     again = analyze(shuffled, knob)
