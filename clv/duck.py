@@ -93,7 +93,9 @@ beyond.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import operator
 import os
 import re
 import tempfile
@@ -581,14 +583,15 @@ def _orders_sql(source: _Source) -> str:
 
 _BY_DAY_SQL = """
 SELECT day, customer IS NULL AS guest, count(*) AS orders, sum(n_rows) AS n_rows, sum(cents) AS cents,
-       sum(abs_cents) AS abs_cents, count(*) FILTER (WHERE (flags & 1) = 1) AS broken,
-       bool_or((flags & 2) = 2) AS has_id, bool_or((flags & 4) = 4) AS plain_id,
-       bool_and((flags & 8) = 8) AS dotted_order{contacts}
+       sum(abs_cents) AS abs_cents, sum(flags & 1) AS broken, bit_or(flags) AS some_flags,
+       bit_and(flags) AS every_flags{contacts}
 FROM orders
 GROUP BY ALL
 """
 """Orders per day, apart for those without a customer: a few thousand rows from which every total of
-the report and every exclusion of the window follows, whatever the window."""
+the report and every exclusion of the window follows, whatever the window. some_flags / every_flags:
+the flags (``_orders_sql``) that some / every order of the day has (bit aggregates: a third cheaper
+than a boolean aggregate per flag at 10M orders)."""
 
 _CUSTOMERS_SQL = """
 CREATE TEMP TABLE customers AS
@@ -715,6 +718,7 @@ def _all_differ(hashes: np.ndarray) -> bool:
     of different ids say False too: that costs only the second read. Sorted in numpy (vectorised: a
     third of the time of DuckDB's count(DISTINCT) over 10M hashes on two cores). A blank order id has a
     hash too (and breaks a rule: the file is refused either way)."""
+    hashes = hashes.view(np.int64)  # the same bits; numpy sorts signed integers faster (0.15 s vs 0.17 at 10M)
     hashes.sort()
     return not (hashes[1:] == hashes[:-1]).any()
 
@@ -749,9 +753,10 @@ class _Days:
         if broken:
             return (f"{broken:,} orders have a value outside the plain grammar (ISO dates, plain amounts, "
                     "ASCII e-mails) or rows that disagree on the customer, e-mail or name")
-        if any(row["has_id"] for row in self.rows) and not any(row["plain_id"] for row in self.rows):
+        some = functools.reduce(operator.or_, (row["some_flags"] for row in self.rows), 0)  # flags: _orders_sql
+        if some & 2 and not some & 4:
             return "every customer id is written with a decimal point, which the loader may rewrite"
-        if expect_order_ids and all(row["dotted_order"] for row in self.rows):
+        if expect_order_ids and all(row["every_flags"] & 8 for row in self.rows):
             return "every order id is written with a decimal point, which the loader may rewrite"
         if self.total("abs_cents") >= MAX_CENTS:
             return "its amounts add up to 10^12 or more"

@@ -263,6 +263,7 @@ def test_an_amount_duckdb_takes_is_the_amount_the_loader_reads(text):
          "disagree on the customer"),
         ("customer_id,order_id,order_date,amount\nc1,,2026-04-13,5\n", "plain grammar"),
         ("customer_id,order_id,order_date,amount\n7.0,1,2026-04-13,5\n8.0,2,2026-04-13,5\n", "decimal point"),
+        ("customer_id,order_id,order_date,amount\nc1,1.0,2026-04-13,5\nc2,2.0,2026-04-14,5\n", "every order id"),
         ("customer_id,order_id,order_date,amount\nc1,1, 2026-04-13,5\n", "plain grammar"),
         ("customer_id,order_id,order_date,amount\nc1,1,2026-02-30,5\n", "plain grammar"),
         ("customer_id,order_id,order_date,amount\nc1,1,1600-01-01,5\n", "outside"),
@@ -272,7 +273,7 @@ def test_an_amount_duckdb_takes_is_the_amount_the_loader_reads(text):
         ("customer_id,quantity,price,order_date,amount\nc1,1,5,2026-04-13,5\n", "quantity column"),
     ],
     ids=["status", "day-first", "decimal-comma", "currency", "three-decimals", "two-customers", "two-emails",
-         "blank-order-id", "float-ids", "date-with-space", "no-such-day", "year-1600", "space-before-quote",
+         "blank-order-id", "float-ids", "float-order-ids", "date-with-space", "no-such-day", "year-1600", "space-before-quote",
          "ragged-row", "bare-carriage-return", "quantity"],
 )
 def test_files_outside_the_rules_go_to_the_loader(tmp_path, text, why):
