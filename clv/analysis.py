@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from clv.retention import Retention, repeat_rate, retention
-from clv.rfm import Summary, Window, rfm_cell_of, rfm_grid, rfm_scores, rfm_summary, rfm_tiers, rfm_window
+from clv.rfm import (
+    Summary, Window, rfm_cell_of, rfm_grid, rfm_scores, rfm_summary, rfm_tiers, rfm_window, whole_cents,
+)
 from clv.segments import SEGMENT_NAMES
 from clv.settings import TIERS, Settings
 from clv.value import ValueInputs, clv_from_sums
@@ -104,7 +106,7 @@ def _per_cell(customers: pd.DataFrame, tier_cuts: tuple[int, int]) -> pd.DataFra
     cell = rfm_cell_of(customers)
     orders, cents = np.zeros(27, dtype="int64"), np.zeros(27, dtype="int64")
     np.add.at(orders, cell, customers["frequency"].to_numpy(dtype="int64"))
-    np.add.at(cents, cell, (customers["monetary"] * 100).round().to_numpy(dtype="int64"))
+    np.add.at(cents, cell, whole_cents(customers["monetary"]))
     return rfm_grid(tier_cuts).assign(customers=np.bincount(cell, minlength=27), orders=orders, cents=cents)
 
 

@@ -225,6 +225,15 @@ def score_range(values: np.ndarray) -> np.ndarray:
 _SCORERS = {"quantile": score_quantile, "range": score_range}
 
 
+def whole_cents(money: pd.Series) -> np.ndarray:
+    """Amounts in the currency -> whole cents (int64), the unit money is scored and added up in.
+
+    >>> whole_cents(pd.Series([12.5, 0.1 + 0.2, -3.0])).tolist()
+    [1250, 30, -300]
+    """
+    return (money * 100).round().to_numpy(dtype="int64")
+
+
 def rfm_scores(customers: pd.DataFrame, method: Method) -> Scores:
     """One row per customer -> the same rows with r, f, m (1 least valuable, 3 most).
 
@@ -242,7 +251,7 @@ def rfm_scores(customers: pd.DataFrame, method: Method) -> Scores:
     keys = {
         "recency_days": -customers["recency_days"].to_numpy(dtype="int64"),
         "frequency": customers["frequency"].to_numpy(dtype="int64"),
-        "monetary": (customers["monetary"] * 100).round().to_numpy(dtype="int64"),
+        "monetary": whole_cents(customers["monetary"]),
     }
     scores, cuts, warnings = {}, [], []
     for variable, key in keys.items():

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from clv.rfm import whole_cents
+
 HEALTHY_LTV_CAC = 3.0
 """The usual mark for a healthy business: a customer is worth three times what it cost to win."""
 
@@ -67,7 +69,7 @@ def clv_table(customers: pd.DataFrame, by: str, groups: list[str], inputs: Value
     >>> t[["tier", "aov", "purchase_frequency", "clv", "max_cpc"]].values.tolist()
     [['High', 100.0, 3.0, 900.0, 90.0], ['Low', 50.0, 1.0, 150.0, 15.0], ['All', 87.5, 2.0, 525.0, 52.5]]
     """
-    cents = (customers["monetary"] * 100).round().astype("int64")
+    cents = whole_cents(customers["monetary"])
     sums = (
         pd.DataFrame({by: customers[by], "frequency": customers["frequency"], "cents": cents})  # not a copy of all
         .groupby(by, observed=True, dropna=False)
