@@ -21,12 +21,13 @@ from typing import Callable
 import pandas as pd
 
 from clv.analysis import score
+from clv.columns import parse_mapping
 from clv.duck import scan_file
 from clv.errors import OrdersError
 from clv.export import (
     cuts_export, customers_file, quality_table, segments_export, segments_file, to_csv, to_excel, write_customers_csv,
 )
-from clv.load import parse_mapping, read_orders
+from clv.load import read_orders
 from clv.report import LoadReport
 from clv.retention import Retention, retention
 from clv.rfm import Summary, rfm_summary, rfm_window

@@ -109,21 +109,16 @@ import numpy as np
 import pandas as pd
 
 from clv.analysis import Analysis
+from clv.columns import TABLE, ColumnPlan, detect_columns, plan_columns
 from clv.errors import OrdersError
-from clv.load import TABLE, ColumnPlan, detect_columns, plan_columns, read_table
-from clv.parse import DateOrder, looks_binary, sniff_delimiter
-from clv.report import (
-    AFTER_AS_OF,
-    BAD_DATE,
-    BEFORE_WINDOW,
-    NO_CUSTOMER,
-    RETURNS_ONLY,
-    LoadReport,
-    empty_exclusions,
-)
+from clv.load import read_table
+from clv.parse import DateOrder
+from clv.reasons import AFTER_AS_OF, BAD_DATE, BEFORE_WINDOW, NO_CUSTOMER, RETURNS_ONLY
+from clv.report import LoadReport, empty_exclusions
 from clv.retention import Retention, retention
 from clv.rfm import Summary, Window, rfm_window
 from clv.settings import Settings
+from clv.sniff import looks_binary, sniff_delimiter
 
 MEMORY_LIMIT = "1GB"
 """DuckDB's own cap (it spills to disk beyond it); the Python tables come on top, within 2 GB at 10M rows."""
@@ -377,12 +372,12 @@ def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> _Source | 
         return "its first lines are not a plain table"
     try:
         table = read_table(head)
-        plan = plan_columns(table, dict(mapping or {}))
+        plan = plan_columns(list(table.columns), dict(mapping or {}))
     except OrdersError as error:
         return f"the loader does not read its header ({error})"
     if table.empty:
         return "it has no rows"
-    found = detect_columns(table)
+    found = detect_columns(list(table.columns))
     extra = [role for role, column in (("status", plan.status), ("cancelled", plan.cancelled),
                                        ("refund", plan.refund), ("currency", plan.currency),
                                        ("quantity", found["quantity"] or plan.quantity),

@@ -12,17 +12,7 @@ from typing import Mapping
 
 import pandas as pd
 
-# Reasons, in the order the report lists them.
-NO_CUSTOMER = "no customer"
-BAD_DATE = "unreadable date"
-BAD_AMOUNT = "unreadable amount"
-CANCELLED = "cancelled or voided"
-NOT_COMPLETED = "not completed (pending, failed, draft)"
-AFTER_AS_OF = "after the as-of date"
-BEFORE_WINDOW = "before the window"
-RETURNS_ONLY = "customer with no positive order in the window"
-
-REASONS = (NO_CUSTOMER, BAD_DATE, BAD_AMOUNT, CANCELLED, NOT_COMPLETED, AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY)
+from clv.reasons import REASONS
 
 EXCLUSION_COLUMNS = ["reason", "rows", "orders", "revenue"]
 

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from clv.errors import OrdersError
-from clv.report import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY, empty_exclusions, exclusions
+from clv.reasons import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY
+from clv.report import empty_exclusions, exclusions
 from clv.segments import SEGMENT_CODES
 from clv.settings import TIERS, Method, Settings
 

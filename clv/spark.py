@@ -99,8 +99,8 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 import pandas as pd
 
+from clv.columns import detect_columns
 from clv.errors import OrdersError
-from clv.load import detect_columns
 from clv.rfm import quantile_ranks, rfm_window
 from clv.segments import SEGMENT_CODES
 from clv.settings import TIERS, Settings
@@ -208,7 +208,7 @@ def _format_of(source: str) -> str:
 
 def _find_columns(available: list[str], mapping: dict[str, str], source: str) -> dict[str, str]:
     """role -> column in ``available``: the mapping first, then the loader's header detection
-    (``clv.load.detect_columns``: customer_id, Order Date, total, ... are recognised as in a file)."""
+    (``clv.columns.detect_columns``: customer_id, Order Date, total, ... are recognised as in a file)."""
     unknown = sorted(set(mapping) - set(ROLES))
     if unknown:
         raise OrdersError(f"Unknown role {unknown[0]!r} in the column mapping; roles are {', '.join(ROLES)}.")
@@ -217,7 +217,7 @@ def _find_columns(available: list[str], mapping: dict[str, str], source: str) ->
         raise OrdersError(
             f"{source} has no column {missing_mapped[0]!r}; its columns are {', '.join(available)}."
         )
-    detected = detect_columns(pd.DataFrame(columns=available))
+    detected = detect_columns(available)
     found = {role: mapping.get(role) or detected.get(role) for role in ROLES}
     missing = [role for role in ("customer", "date", "amount") if not found[role]]
     if missing:

@@ -52,9 +52,10 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from clv.analysis import Analysis, score
+from clv.columns import detect_columns
 from clv.errors import OrdersError
 from clv.export import customers_export
-from clv.load import detect_columns, read_orders, read_table
+from clv.load import read_orders, read_table
 from clv.report import Loaded
 from clv.retention import Retention, cohorts, retention
 from clv.rfm import Summary, rfm_summary, rfm_window
@@ -414,7 +415,7 @@ def _table(_data: Any, key: str, filename: str) -> tuple[pd.DataFrame | None, di
         return None, {}, str(error)
     except Exception as error:
         return None, {}, f"Could not read this file (unexpected {type(error).__name__})."
-    return table.head(20), detect_columns(table), None
+    return table.head(20), detect_columns(list(table.columns)), None
 
 
 def raw_table(source: Source) -> tuple[pd.DataFrame | None, dict[str, str | None], str | None]:

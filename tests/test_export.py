@@ -14,7 +14,8 @@ from clv.export import (
     CUSTOMER_COLUMNS, _customers_arrow, _pandas_csv, customers_export, customers_file, quality_table, safe_text,
     segments_export, to_csv, to_excel, write_customers_csv,
 )
-from clv.report import NO_CUSTOMER, LoadReport
+from clv.reasons import NO_CUSTOMER
+from clv.report import LoadReport
 from clv.settings import Settings
 
 

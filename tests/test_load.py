@@ -23,17 +23,11 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from clv.errors import OrdersError
-from clv.load import ROLES, detect_columns, parse_mapping, read_orders, read_table
+from clv.columns import ROLES, detect_columns, parse_mapping
+from clv.load import read_orders, read_table
 from clv.parse import integer_floats_as_text, parse_amounts, parse_dates
-from clv.report import (
-    BAD_AMOUNT,
-    BAD_DATE,
-    CANCELLED,
-    EXCLUSION_COLUMNS,
-    NO_CUSTOMER,
-    NOT_COMPLETED,
-    ORDER_COLUMNS,
-)
+from clv.reasons import BAD_AMOUNT, BAD_DATE, CANCELLED, NOT_COMPLETED, NO_CUSTOMER
+from clv.report import EXCLUSION_COLUMNS, ORDER_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_FILES = sorted(path.name for path in FIXTURES.iterdir() if path.name != "custom_headers.csv")
@@ -620,7 +614,7 @@ def test_parse_mapping_errors(text, message):
     ids=["shopify", "uci", "table"],
 )
 def test_detect_columns_prefills_every_role(fixture, expected):
-    found = detect_columns(read_table(FIXTURES / fixture))
+    found = detect_columns(list(read_table(FIXTURES / fixture).columns))
 
     assert found == {role: expected.get(role) for role in ROLES}
 

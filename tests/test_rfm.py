@@ -8,7 +8,7 @@ import pandas.testing as pdt
 import pytest
 
 from clv.errors import OrdersError
-from clv.report import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY
+from clv.reasons import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY
 from clv.rfm import rfm_scores, rfm_summary, rfm_tiers, rfm_window, score_quantile, score_range
 from clv.settings import Settings
 
