@@ -23,23 +23,61 @@ import pandas as pd
 from clv.analysis import score
 from clv.columns import parse_mapping
 from clv.duck import scan_file
-from clv.duckread import Read
 from clv.errors import OrdersError
 from clv.export import (
     cuts_export, customers_file, quality_table, segments_export, segments_file, to_csv, to_excel, write_customers_csv,
 )
-from clv.flags import build_parser
 from clv.load import read_orders
 from clv.report import LoadReport
 from clv.retention import Retention, retention
 from clv.rfm import Summary, rfm_summary, rfm_window
-from clv.settings import Settings
+from clv.settings import METHODS, Settings
 
 TIER_SUMMARY = ["tier", "customers", "share_customers", "orders", "revenue", "aov", "purchase_frequency",
                 "annual_customer_value", "clv", "max_cpc", "ltv_cac"]
 """The tier table's columns the command line prints (the files have them all)."""
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 70
+ENGINES = ("auto", "duckdb", "pandas", "spark")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m clv",
+        description="RFM scores (1-3), High/Medium/Low tiers and customer lifetime value from a store's order export.",
+        epilog="Example: python -m clv orders_export.csv --window-days 365 --segments-out segments.csv",
+    )
+    parser.add_argument("orders", help="order export: CSV (comma, semicolon or tab), .xlsx or .parquet")
+    parser.add_argument("--method", choices=METHODS, default="quantile",
+                        help="quantile: thirds of the customers (default); range: thirds of the value range")
+    parser.add_argument("--window-days", default="365", metavar="N|all",
+                        help="days back from the as-of date that count (default 365), or 'all' for all history")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="the day to look back from (default: latest order date)")
+    parser.add_argument("--lifespan-years", type=float, default=3.0, help="expected customer lifespan (default 3)")
+    parser.add_argument("--lifespan-from-churn", action="store_true",
+                        help="estimate the lifespan as 1 / annual churn rate instead")
+    parser.add_argument("--margin", type=float, default=1.0, help="gross margin as a fraction (default 1.0)")
+    parser.add_argument("--tiers", default="5,7", metavar="MEDIUM,HIGH",
+                        help="lowest RFM score of the Medium and the High tier (default 5,7)")
+    parser.add_argument("--map", metavar="ROLE=COLUMN,...",
+                        help="name the columns yourself, e.g. customer=Email,order=Name,date=Created at,amount=Total")
+    parser.add_argument("--date-order", choices=["auto", "month-first", "day-first"], default="auto",
+                        help="how to read dates like 03/04/2026 when the file cannot tell (default auto)")
+    parser.add_argument("--engine", choices=ENGINES, default="auto",
+                        help="auto (default): DuckDB for a plain UTF-8 CSV (ISO dates, plain amounts, no status or "
+                             "currency columns), else the general loader; duckdb: only DuckDB, an error for other "
+                             "files; pandas: always the general loader; spark: Apache Spark for a path or table "
+                             "in a data lake or warehouse (pip install -r requirements-spark.txt)")
+    parser.add_argument("--cac", type=float, help="customer acquisition cost, if you know it")
+    parser.add_argument("--marketing-spend", type=float, help="marketing spend over a period (CAC = spend / new)")
+    parser.add_argument("--new-customers", type=int, help="new customers won in that period")
+    parser.add_argument("--conversion-rate", type=float, default=0.02,
+                        help="share of ad clicks that buy, for the maximum cost per click (default 0.02)")
+    parser.add_argument("--customers-out", type=Path, metavar="PATH", help="write one row per customer (CSV)")
+    parser.add_argument("--segments-out", type=Path, metavar="PATH", help="write one row per tier and All (CSV)")
+    parser.add_argument("--cuts-out", type=Path, metavar="PATH", help="write the cut points used (CSV)")
+    parser.add_argument("--excel-out", type=Path, metavar="PATH", help="write a workbook with every table (.xlsx)")
+    return parser
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -70,9 +108,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def run(args: argparse.Namespace, started: Read | None = None) -> str:
-    """Do the work the flags ask for; return the text to print. ``started``: a read of the file already
-    running (``clv/__main__.py``), for ``clv.duck.scan_file`` to take over if it is the right one."""
+def run(args: argparse.Namespace) -> str:
+    """Do the work the flags ask for; return the text to print."""
     settings = settings_from(args)
     mapping = parse_mapping(args.map) if args.map else None
     if args.engine == "spark":
@@ -82,7 +119,7 @@ def run(args: argparse.Namespace, started: Read | None = None) -> str:
         raise OrdersError(f"No file at {path}: give the path of an order export (CSV, .xlsx or .parquet).")
     needed = settings.lifespan_from_churn  # nothing else the command line prints or writes shows the retention
     with (scan_file(path, settings, mapping=mapping, date_order=args.date_order, strict=args.engine == "duckdb",
-                    with_retention=needed, started=started) if args.engine != "pandas" else nullcontext()) as scan:
+                    with_retention=needed) if args.engine != "pandas" else nullcontext()) as scan:
         if scan is not None and args.excel_out is None:
             # The customers' text stays in DuckDB, which writes the customer file: Python scores the numbers.
             report, analysis = scan.report, score(scan.numbers(), scan.retention, settings)
@@ -194,11 +231,11 @@ def _text(table: pd.DataFrame) -> str:
     return table.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:,.2f}")
 
 
-def main(argv: list[str] | None = None, started: Read | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        print(run(args, started))
+        print(run(args))
     except OrdersError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -21,8 +21,7 @@ caller reads it the general way (``python -m clv`` does that by itself).
 
 Which files qualify
 -------------------
-Decided from the head of the file as the loader reads it (``clv.load.read_table``), by the loader's own
-header rules (``clv.columns``; the code is ``clv.duckread.source_of``):
+Decided from the header, by the loader's own detection (``clv.load``):
 
 - a CSV file (not gzip, .xlsx or Parquet) in UTF-8, read as the plain "Table
   with recognised headers" (or with columns the caller named);
@@ -79,12 +78,6 @@ grouped, with the checks that only an order of several rows needs. Small
 queries then give the report's totals (from orders per day), the window's
 customers (a table), the returns-only customers and the retention.
 
-That statement is built in ``clv.duckread``, which needs no pandas: ``python
--m clv`` guesses the file's plan from its head with the csv module and starts
-the read before it imports pandas, and ``scan_file`` takes the running read
-over only when the loader's plan gives the same statement (``started=``); at
-10M orders the read ends 0.1-0.25 s sooner.
-
 The command line needs the customers' text only in its customer file. So it
 takes ``scan_file``'s ``Scan`` rather than the summary: ``Scan.numbers()`` gives
 recency, frequency and money (no text, no sort), ``clv.analysis.score`` scores
@@ -94,7 +87,7 @@ them, and ``Scan.write_customers`` has DuckDB give each customer those scores
 2.5 s (measured 2026-11-22) for a pandas frame of 1.35M customers, scored and written.
 
 Money is summed in whole cents (DECIMAL -> BIGINT). DuckDB uses every core the
-process may use and at most ``clv.duckread.MEMORY_LIMIT``, spilling to a temporary directory
+process may use and at most ``MEMORY_LIMIT``, spilling to a temporary directory
 beyond.
 """
 
@@ -105,6 +98,7 @@ import inspect
 import operator
 import os
 import re
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -115,7 +109,7 @@ import numpy as np
 import pandas as pd
 
 from clv.analysis import Analysis
-from clv.duckread import Read, Source, orders_statement, read_head, source_of
+from clv.columns import TABLE, ColumnPlan, detect_columns, plan_columns
 from clv.errors import OrdersError
 from clv.load import read_table
 from clv.parse import DateOrder
@@ -124,7 +118,13 @@ from clv.report import LoadReport, empty_exclusions
 from clv.retention import Retention, retention
 from clv.rfm import Summary, Window, rfm_window
 from clv.settings import Settings
-from clv.sniff import sniff_delimiter
+from clv.sniff import looks_binary, sniff_delimiter
+
+MEMORY_LIMIT = "1GB"
+"""DuckDB's own cap (it spills to disk beyond it); the Python tables come on top, within 2 GB at 10M rows."""
+
+SAMPLE_BYTES = 1 << 20
+"""The head of the file read to find its delimiter and columns, as the loader does on the whole file."""
 
 RETENTION_DAYS: int = inspect.signature(retention).parameters["period_days"].default
 """The retention period ``clv.analysis`` uses (``retention``'s default)."""
@@ -132,7 +132,20 @@ RETENTION_DAYS: int = inspect.signature(retention).parameters["period_days"].def
 MAX_CENTS = 10**14
 """Amounts adding up to 10^12 at most (10^14 cents): the loader's float sums round to the same cents."""
 
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""What ``str.strip()`` removes: every character for which ``str.isspace()`` holds."""
+
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]|$)"
+_CENTS = "CAST(try_cast(a AS DECIMAL(15, 2)) * 100 AS BIGINT)"
+_ODD_AMOUNT = ("a IS NOT NULL AND (cents IS NULL OR contains(a, '_') OR contains(a, 'e') OR contains(a, 'E') "
+               "OR a LIKE '%.___%')")
+"""An amount (``a``, read as ``cents``) the loader may read otherwise: the rest, a decimal DuckDB reads with at
+most two places and no exponent or ``_`` (``12.50``, ``-3``, `` +5 ``, ``.5``), reads the same in both."""
 _EARLIEST, _LATEST = "1678-01-01", "2261-12-31"
+_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,16 +269,9 @@ def scan_file(
     date_order: DateOrder = "auto",
     strict: bool = False,
     with_retention: bool = True,
-    started: Read | None = None,
 ) -> Iterator[Scan | None]:
     """``with scan_file(...) as scan:`` the file read into DuckDB, its customers kept there; None when the
-    file does not qualify. Parameters, refusals and errors as for ``summarize_file``, and:
-
-    started : clv.duckread.Read, optional
-        A read of the file already running (``python -m clv`` starts one from
-        its guess of the file's plan, before pandas is imported). Taken over
-        when it runs the very statement this file's plan gives; else it is
-        stopped, and the file read anew.
+    file does not qualify. Parameters, refusals and errors as for ``summarize_file``.
 
     For a caller that needs the customers' text only in a file (the command line):
     ``scan.numbers()`` gives the summary's numbers, ``clv.analysis.score`` scores
@@ -273,20 +279,22 @@ def scan_file(
     """
     del date_order  # a day written YYYY-MM-DD reads the same in every order
     source = _qualify(Path(path), mapping)
-    if started is not None and (isinstance(source, str) or started.statement != orders_statement(source)):
-        started.close()  # a wrong guess: stop it now, it only takes the cores from what comes next
-        started = None
     if isinstance(source, str):
         yield _refuse(source, strict)
         return
     import duckdb  # here, not at the top: the dashboard never needs it
 
-    with started or Read(source) as read:
+    with tempfile.TemporaryDirectory(prefix="clv-duckdb-") as spill:
+        con = duckdb.connect(config={"threads": _cores(), "memory_limit": MEMORY_LIMIT, "temp_directory": spill,
+                                     "preserve_insertion_order": False})
         try:
-            result = _summarize(read, source, settings, with_retention, refused=duckdb.Error)
-        except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
-            result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
-        yield _refuse(result, strict) if isinstance(result, str) else result
+            try:
+                result = _summarize(con, source, settings, with_retention, refused=duckdb.Error)
+            except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
+                result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
+            yield _refuse(result, strict) if isinstance(result, str) else result
+        finally:
+            con.close()
 
 
 def _refuse(reason: str, strict: bool) -> None:
@@ -298,21 +306,100 @@ def _refuse(reason: str, strict: bool) -> None:
     return None
 
 
-# ---------------------------------------------------------------------------
-# Does the file qualify? Its head, as the loader reads it
-
-
-def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> Source | str:
-    """How to read the file, by the loader's own reading of its head (``clv.load.read_table``), or why
-    this engine does not read it."""
-    head = read_head(path)
-    if isinstance(head, str):
-        return head
+def _cores() -> int:
     try:
-        table = read_table(head[0])
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------------------
+# Does the file qualify? Its header, by the loader's own detection
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    delimiter: str
+    width: int
+    plan: ColumnPlan
+    position: dict[str, int]  # role -> column number, for the roles in use
+    dates: str = "text"  # how DuckDB reads the date column: "timestamp", "date" or "text" (see _date_reading)
+    one_row_orders: bool = False  # the head names each order once: skip the two-row checks (see _read_orders)
+
+
+_DATE_LAYOUTS = {
+    "timestamp": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"), "TIMESTAMP",
+                  "timestampformat = '%Y-%m-%d %H:%M:%S'"),
+    "date": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "DATE", "dateformat = '%Y-%m-%d'"),
+}
+
+
+def _date_reading(dates: pd.Series) -> str:
+    """How to read the date column: "timestamp" or "date" when every date in the head of the file is
+    written ``2026-05-10 13:22:10`` or ``2026-05-10``, else "text".
+
+    Typed, DuckDB's CSV reader parses the dates as it reads (faster than checking text) and refuses the
+    file at the first date not in the layout; then the dates are read again as text. Whatever the reader
+    accepts in those layouts (``2026-5-3 1:2:3``, a tab for the space) the loader reads as the same day,
+    and years before 1678 are refused anyway (``tests/test_duck.py`` checks both).
+    """
+    written = dates[dates != ""]
+    for reading, (layout, _, _) in _DATE_LAYOUTS.items():
+        if len(written) and written.str.fullmatch(layout.pattern).all():
+            return reading
+    return "text"
+
+
+def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> _Source | str:
+    """The file's layout, or why this engine does not read it."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(SAMPLE_BYTES + 1)
+    except OSError:
+        return "it cannot be opened"
+    if head.startswith(_MAGIC):
+        return "it is not a plain CSV file (compressed, Excel or Parquet)"
+    whole = len(head) <= SAMPLE_BYTES
+    if not whole:
+        head = head[: head.rfind(b"\n", 0, SAMPLE_BYTES) + 1]
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "it is not UTF-8"
+    # The loader sniffs the delimiter on the first 100,000 characters: the head must hold them.
+    if not text.strip() or looks_binary(text) or (not whole and len(text) <= 100_000):
+        return "its first lines are not a plain table"
+    try:
+        table = read_table(head)
+        plan = plan_columns(list(table.columns), dict(mapping or {}))
     except OrdersError as error:
         return f"the loader does not read its header ({error})"
-    return source_of(path, sniff_delimiter(head[1]), table, mapping)
+    if table.empty:
+        return "it has no rows"
+    found = detect_columns(list(table.columns))
+    extra = [role for role, column in (("status", plan.status), ("cancelled", plan.cancelled),
+                                       ("refund", plan.refund), ("currency", plan.currency),
+                                       ("quantity", found["quantity"] or plan.quantity),
+                                       ("price", found["price"] or plan.price)) if column]
+    if plan.layout is not TABLE:
+        return f"it is a {plan.layout.name}, whose rules only the loader has"
+    if extra:
+        return f"it has a {extra[0]} column"
+    if len(plan.terms) != 1 or plan.terms[0][0] != 1:
+        return "its amount is made of several columns"
+    if plan.name is None and (plan.first_name or plan.last_name):
+        return "its names come from first and last name columns"
+    roles = {"customer": plan.customer, "email": plan.email, "name": plan.name, "order": plan.order,
+             "date": plan.date, "amount": plan.terms[0][1]}
+    used = [column for column in roles.values() if column]
+    if len(set(used)) != len(used):
+        return "one column plays two roles"
+    columns = list(table.columns)
+    position = {role: columns.index(column) for role, column in roles.items() if column}
+    order_ids = table[plan.order].str.strip() if plan.order else None
+    one_row = order_ids is not None and not order_ids[order_ids != ""].duplicated().any()
+    return _Source(path, sniff_delimiter(text), len(columns), plan, position, _date_reading(table[plan.date]), one_row)
 
 
 _SPACED_QUOTE = re.compile(rb' "|" ')
@@ -330,6 +417,160 @@ def _quotes_are_plain(path: Path) -> bool:
                 return False
             previous = block[-1:]
     return True
+
+
+# ---------------------------------------------------------------------------
+# The file -> orders (one SQL statement, one scan)
+
+
+def _regex_class(characters: str) -> str:
+    """Characters -> an RE2 character class, with ``\\x{..}`` escapes and ranges.
+
+    >>> _regex_class("\\t\\n ")
+    '[\\\\x{9}-\\\\x{a}\\\\x{20}]'
+    """
+    codes = sorted(map(ord, characters))
+    parts, start = [], codes[0]
+    for previous, code in zip(codes, codes[1:] + [-1]):
+        if code != previous + 1:
+            parts.append(f"\\x{{{start:x}}}" + (f"-\\x{{{previous:x}}}" if previous != start else ""))
+            start = code
+    return "[" + "".join(parts) + "]"
+
+
+_EDGES = "^{0}+|{0}+$".format(_regex_class(WHITESPACE))
+
+
+def _strip(column: str) -> str:
+    """SQL for Python's ``str.strip()``, then blank -> NULL.
+
+    A regular expression on every value is slow, so only values whose first or
+    last character is not printable ASCII go through it: every whitespace
+    character is below ``!`` or above ``~``.
+    """
+    edges = f"NOT ({column} BETWEEN '!' AND chr(127)) OR NOT (reverse({column}) BETWEEN '!' AND chr(127))"
+    return f"CASE WHEN {edges} THEN nullif(regexp_replace({column}, '{_EDGES}', '', 'g'), '') ELSE {column} END"
+
+
+def _orders_sql(source: _Source) -> str:
+    """SQL that reads the file into the table ``orders``: one row per order with its customer (NULL:
+    none), day (NULL: no readable date), cents, rows, e-mail and name, and what the checks need.
+
+    lines (the file's fields, trimmed) -> rows (parsed and checked) -> grouped (one row per order id)
+    -> orders (the customer resolved: id, else the guest's e-mail or its id, else the name).
+    """
+    at = source.position
+    has = {role: role in at for role in ("customer", "email", "name", "order")}
+    typed = source.dates in _DATE_LAYOUTS
+    date_type, date_format = _DATE_LAYOUTS[source.dates][1:] if typed else ("VARCHAR", "")
+    columns = ", ".join(f"'c{i}': '{date_type if i == at['date'] else 'VARCHAR'}'" for i in range(source.width))
+    every_blank = " AND ".join(f"c{i} IS NULL" for i in range(source.width))
+    trimmed = [f"{_strip(f'c{at[role]}')} AS {short}" for role, short in
+               (("customer", "cs"), ("email", "es"), ("name", "nm"), ("order", "os")) if has[role]]
+    lines = (
+        f"SELECT c{at['date']} AS d, c{at['amount']} AS a, {', '.join(trimmed)} "
+        f"FROM read_csv($path, header = true, auto_detect = false, delim = $delimiter, quote = '\"', "
+        f"escape = '\"', columns = {{{columns}}}{', ' + date_format if typed else ''}) WHERE NOT ({every_blank})"
+    )
+
+    # A row breaks the rules when its date or amount is not plain, its order id is blank, or text the loader
+    # lower-cases is not ASCII. An amount is plain when DuckDB reads it as a decimal with at most two places
+    # and no exponent or "_" (which the loader does not read); it then reads as the loader reads it.
+    broken = [f"({_ODD_AMOUNT})"]
+    if not typed:
+        broken.append(f"(d IS NOT NULL AND (day IS NULL OR NOT regexp_matches(d, '{_DATE}')))")
+    values = ["CAST(d AS DATE) AS day" if typed else "try_cast(left(d, 10) AS DATE) AS day", f"{_CENTS} AS cents"]
+    if has["customer"]:
+        values.append("CASE WHEN cs = '0' THEN NULL WHEN contains(cs, '@') THEN lower(cs) ELSE cs END AS cid")
+        broken.append("(contains(cs, '@') AND strlen(cs) <> length(cs))")
+    if has["email"]:
+        values.append("lower(es) AS em")
+        broken.append("strlen(es) <> length(es)")
+    if has["order"]:
+        broken.append("os IS NULL")
+    rows = (f"SELECT *, CASE WHEN coalesce({' OR '.join(broken)}, false) THEN {1 + (1 << 32)} ELSE 1 END AS tally "
+            f"FROM (SELECT *, {', '.join(values)} FROM lines)")
+
+    # Per order, each kind of customer its rows name is kept apart with its smallest and largest value:
+    # they must agree, or the loader's "first non-blank" would depend on the order of the rows.
+    id_cond = "cid IS NOT NULL" if has["customer"] else "false"
+    mail_cond = "em IS NOT NULL" if has["email"] else "false"
+
+    # Rows are grouped by order id, unless every row is an order: no order column, or the head names each
+    # order once (then each row keeps a 64-bit hash of its order id, and _read_orders checks they all differ).
+    by_order = has["order"] and not source.one_row_orders
+
+    def agg(function: str, expression: str, where: str | None = None) -> str:
+        """An aggregate per order id, or the row's own value when every row is an order."""
+        if by_order:
+            return f"{function}({expression})" + (f" FILTER (WHERE {where})" if where else "")
+        return expression if where is None else f"CASE WHEN {where} THEN {expression} END"
+
+    # Per order: rows, rows breaking a rule, and the amounts' absolute sum, packed in one 128-bit sum
+    # (bits 0-31, 32-63, 64-127): one aggregate instead of three, over millions of orders.
+    per_order = [f"{agg('min', 'day')} AS day", f"coalesce({agg('sum', 'cents')}, 0) AS cents",
+                 f"{agg('sum', '(CAST(coalesce(abs(cents), 0) AS HUGEINT) << 64) + tally')} AS tally"]
+
+    def spread(expression: str, short: str) -> list[str]:
+        """The smallest value per order, and the largest to compare with it unless every order is one row."""
+        lowest = [f"{agg('min', expression)} AS {short}_lo"]
+        return lowest + [f"{agg('max', expression)} AS {short}_hi"] if by_order else lowest
+
+    if has["customer"]:
+        per_order += spread("cid", "id")
+    if has["email"]:
+        per_order += spread("em", "e") + [f"{agg('min', 'em', f'NOT ({id_cond})')} AS guest_mail"]
+        if has["customer"]:
+            per_order.append(f"{agg('bool_or', f'{id_cond} AND {mail_cond}')} AS paired")
+    if has["name"]:
+        per_order += spread("nm", "n") + [
+            f"{agg('min', 'nm', f'NOT ({id_cond}) AND NOT ({mail_cond})')} AS guest_name"]
+    if has["order"] and not by_order:
+        per_order.append("hash(os) AS order_hash")
+    grouped = (f"SELECT {'os AS order_id, ' if has['order'] else ''}{', '.join(per_order)} FROM rows"
+               + (" GROUP BY os" if by_order else ""))
+
+    ctes = [f"lines AS ({lines})", f"rows AS ({rows})", f"grouped AS ({grouped})"]
+    conflicts, candidates = [], []
+    if has["customer"]:
+        candidates.append("o.id_lo")
+        conflicts += ["o.id_lo <> o.id_hi"] if by_order else []
+    if has["email"]:
+        conflicts += ["o.e_lo <> o.e_hi"] if by_order else []
+        if has["customer"]:
+            # A guest row takes the id its e-mail has on rows that carry both (the loader: the first such).
+            ctes.append("mail_ids AS (SELECT e_lo AS mail, min(id_lo) AS id_lo, max(id_lo) AS id_hi "
+                        "FROM grouped WHERE paired GROUP BY e_lo)")
+            candidates.append("CASE WHEN o.guest_mail IS NOT NULL THEN coalesce(m.id_lo, o.guest_mail) END")
+            conflicts.append("m.id_lo <> m.id_hi")
+        else:
+            candidates.append("o.guest_mail")
+    if has["name"]:
+        conflicts += ["o.n_lo <> o.n_hi"] if by_order else []
+        candidates.append("o.guest_name")
+    for i, first in enumerate(candidates):
+        conflicts += [f"({first}) <> ({second})" for second in candidates[i + 1:]]
+    joined = "grouped o"
+    if has["customer"] and has["email"]:
+        joined += " LEFT JOIN mail_ids m ON m.mail = o.guest_mail"
+    orders = [
+        (f"coalesce({', '.join(candidates)})" if len(candidates) > 1 else candidates[0]) + " AS customer",
+        "o.day", "CAST(o.cents AS BIGINT) AS cents", "CAST(o.tally >> 64 AS BIGINT) AS abs_cents",
+        f"CAST(o.tally & {(1 << 32) - 1} AS INTEGER) AS n_rows",
+        # Flags: 1 breaks a rule (or its rows disagree), 2 has a customer id, 4 one not written like "7.0"
+        # (the loader rewrites the ids when all are), 8 an order id written like "7.0". An order whose rows
+        # name different ids is broken, so its smallest id stands for them all.
+        f"CAST(CASE WHEN (o.tally >> 32) & {(1 << 32) - 1} > 0 OR "
+        + " OR ".join(f"coalesce({c}, false)" for c in conflicts or ["false"]) + " THEN 1 ELSE 0 END"
+        + (" + CASE WHEN o.id_lo IS NULL THEN 0 WHEN contains(o.id_lo, '.') AND ends_with(o.id_lo, '0') THEN 2 "
+           "ELSE 6 END" if has["customer"] else "")
+        + (" + CASE WHEN contains(o.order_id, '.') AND ends_with(o.order_id, '0') THEN 8 ELSE 0 END"
+           if has["order"] else "") + " AS UTINYINT) AS flags",
+    ]
+    orders += [f"o.{field} AS {role}" for role, field in (("email", "e_lo"), ("name", "n_lo")) if has[role]]
+    if has["order"] and not by_order:
+        orders.append("o.order_hash")
+    return f"CREATE OR REPLACE TEMP TABLE orders AS WITH {', '.join(ctes)} SELECT {', '.join(orders)} FROM {joined}"
 
 
 # ---------------------------------------------------------------------------
@@ -388,22 +629,22 @@ FROM customers WHERE frequency > 0 ORDER BY customer
 """
 
 
-def _read_orders(con, source: Source, refused: type[Exception], first: Read | None = None) -> _Days:
-    """The file -> the table ``orders``, read the fast way first (by ``first``, already running, when
-    given); the orders per day.
+def _read_orders(con, source: _Source, refused: type[Exception]) -> _Days:
+    """The file -> the table ``orders``, read the fast way first; the orders per day.
 
     Typed dates: a date out of the head's layout makes the reader refuse, and the
     file is read again with dates as text. One-row orders (the head names each order
     once): when some order id comes back on several rows after all (the orders hold
     more rows than there are orders), the file is read again with every check.
     """
+    parameters = {"path": str(source.path), "delimiter": source.delimiter}
     try:
-        first.wait() if first is not None else con.execute(*orders_statement(source))
+        con.execute(_orders_sql(source), parameters)
     except refused:
         if source.dates == "text":
             raise
         source = replace(source, dates="text")
-        con.execute(*orders_statement(source))
+        con.execute(_orders_sql(source), parameters)
     contacts = [role for role in ("email", "name") if role in source.position]
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts the hashes while DuckDB counts the days
         differ = (pool.submit(_all_differ, con.execute("SELECT order_hash FROM orders").fetchnumpy()["order_hash"])
@@ -414,12 +655,13 @@ def _read_orders(con, source: Source, refused: type[Exception], first: Read | No
     return days
 
 
-def _summarize(read: Read, source: Source, settings: Settings, with_retention: bool,
+def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
                refused: type[Exception]) -> Scan | str:
-    if not _quotes_are_plain(source.path):  # Python looks for spaced quotes while DuckDB reads, in its thread
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Python looks for spaced quotes while DuckDB reads
+        plain = pool.submit(_quotes_are_plain, source.path)
+        days = _read_orders(con, source, refused)
+    if not plain.result():
         return "a space stands next to a quote character"
-    con = read.con
-    days = _read_orders(con, source, refused, first=read)
     contacts = [role for role in ("email", "name") if role in source.position]
     why = days.why_not(expect_order_ids="order" in source.position)
     if why:

@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 import clv.cli
 from clv import duck
 from clv.cli import main
-from clv.duck import summarize_file
-from clv.duckread import WHITESPACE
+from clv.duck import WHITESPACE, summarize_file
 from clv.errors import OrdersError
 from clv.load import read_orders
 from clv.retention import retention
@@ -178,7 +177,7 @@ def test_a_bom_and_quoted_fields(tmp_path):
 def test_a_date_out_of_layout_after_the_head_is_read_as_text(tmp_path, monkeypatch):
     # The head says "2026-05-10 13:22:10", so DuckDB parses the dates as timestamps; a later date with an
     # offset makes it read them again as text, and the answer stays the loader's.
-    monkeypatch.setattr("clv.duckread.SAMPLE_BYTES", 150_000)
+    monkeypatch.setattr("clv.duck.SAMPLE_BYTES", 150_000)
     rows = [f"c{i % 700},{i},2025-{1 + i % 12:02d}-{1 + i % 28:02d} 10:{i % 60:02d}:00,{i % 97}.5"
             for i in range(8_000)]
     rows[-1] = "c1,late,2026-01-01T08:00:00+02:00,12.00"
@@ -192,7 +191,7 @@ def test_an_order_id_repeated_after_the_head_is_checked_like_any_line_items(
     # The head names every order once, so the first read skips the checks that need two rows of an order;
     # order 1 comes back at the end: on the same customer's row it is one order of two rows (DuckDB's
     # answer, read again with every check), on another customer's row the rows disagree (the loader's).
-    monkeypatch.setattr("clv.duckread.SAMPLE_BYTES", 150_000)
+    monkeypatch.setattr("clv.duck.SAMPLE_BYTES", 150_000)
     rows = [f"c{i % 700},{i},2025-{1 + i % 12:02d}-{1 + i % 28:02d},{i % 97}.5" for i in range(8_000)]
     rows.append(f"{late_customer},1,2025-12-30,3.25")
     path = write(tmp_path, "customer_id,order_id,order_date,amount\n" + "\n".join(rows) + "\n")
@@ -214,13 +213,12 @@ def test_one_row_orders_stand_when_no_two_order_hashes_are_equal():
 def test_what_the_typed_date_reader_accepts_the_loader_reads_as_the_same_day(tmp_path_factory, text):
     import duckdb
 
-    from clv.duck import _EARLIEST, _LATEST
-    from clv.duckread import DATE_LAYOUTS
+    from clv.duck import _DATE_LAYOUTS, _EARLIEST, _LATEST
     from clv.parse import parse_dates
 
     path = tmp_path_factory.mktemp("dates") / "dates.csv"
     path.write_text("d\n" + text + "\n" if "\n" not in text else "d\n")
-    for _, sql_type, option in DATE_LAYOUTS.values():
+    for _, sql_type, option in _DATE_LAYOUTS.values():
         try:
             read = duckdb.sql(f"SELECT CAST(d AS DATE) FROM read_csv('{path}', header = true, auto_detect = false, "
                               f"delim = ',', quote = '\"', columns = {{'d': '{sql_type}'}}, {option})").fetchall()
@@ -238,7 +236,7 @@ def test_what_the_typed_date_reader_accepts_the_loader_reads_as_the_same_day(tmp
 def test_an_amount_duckdb_takes_is_the_amount_the_loader_reads(text):
     import duckdb
 
-    from clv.duckread import _CENTS, _ODD_AMOUNT
+    from clv.duck import _CENTS, _ODD_AMOUNT
     from clv.parse import parse_amounts
 
     cents, odd = duckdb.execute(f"SELECT cents, {_ODD_AMOUNT} FROM (SELECT a, {_CENTS} AS cents FROM "
