@@ -7,8 +7,9 @@
 Columns are found by name, never by position: known exports (Shopify,
 WooCommerce, the UCI Online Retail data sets) by their signature headers, any
 other table by the usual header words, and the caller can name columns itself.
-Only names go in, so this module needs no pandas: the command line plans a
-file's columns from its head before pandas is imported (``clv.duckread``).
+Only names go in, and no pandas is needed: the loader (``clv.load``), the
+DuckDB engine (``clv.duck``) and Spark (``clv.spark``) plan their columns with
+the same rules, whatever holds the table.
 """
 
 from __future__ import annotations

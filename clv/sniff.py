@@ -1,6 +1,6 @@
 """Bytes of a text export -> text, and what kind of table it is: encoding, binary or not, delimiter.
 
-Without pandas: the command line sniffs a file's head before pandas is imported (``clv.duckread``).
+Plain Python (csv module), no pandas: the loader and the DuckDB engine sniff a file the same way.
 """
 
 from __future__ import annotations
