@@ -22,8 +22,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from clv.errors import OrdersError
 from clv.columns import ROLES, detect_columns, parse_mapping
+from clv.errors import OrdersError
 from clv.load import read_orders, read_table
 from clv.parse import integer_floats_as_text, parse_amounts, parse_dates
 from clv.reasons import BAD_AMOUNT, BAD_DATE, CANCELLED, NOT_COMPLETED, NO_CUSTOMER
