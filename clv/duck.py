@@ -74,9 +74,12 @@ When the head names every order id once, that read does not group the rows by
 order id at all (the costliest step: hashing ten million strings): each row is
 an order and keeps a 64-bit hash of its id, and if two hashes turn out equal
 (an order of several rows after all, or a collision) the file is read again,
-grouped, with the checks that only an order of several rows needs. Small
-queries then give the report's totals (from orders per day), the window's
-customers (a table), the returns-only customers and the retention.
+grouped, with the checks that only an order of several rows needs (an order
+of one row needs no column for its rows and absolute amount either). An id in
+the head written otherwise than ``7.0`` settles that the loader rewrites no id
+of its column, and then no row is checked for it. Small queries then give the
+report's totals (from orders per day), the window's customers (a table), the
+returns-only customers and the retention.
 
 The command line needs the customers' text only in its customer file. So it
 takes ``scan_file``'s ``Scan`` rather than the summary: ``Scan.numbers()`` gives
@@ -112,7 +115,7 @@ from clv.analysis import Analysis
 from clv.columns import TABLE, ColumnPlan, detect_columns, plan_columns
 from clv.errors import OrdersError
 from clv.load import read_table
-from clv.parse import DateOrder
+from clv.parse import DateOrder, keeps_ids_as_written
 from clv.reasons import AFTER_AS_OF, BAD_DATE, BEFORE_WINDOW, NO_CUSTOMER, RETURNS_ONLY
 from clv.report import LoadReport, empty_exclusions
 from clv.retention import Retention, retention
@@ -326,6 +329,15 @@ class _Source:
     position: dict[str, int]  # role -> column number, for the roles in use
     dates: str = "text"  # how DuckDB reads the date column: "timestamp", "date" or "text" (see _date_reading)
     one_row_orders: bool = False  # the head names each order once: skip the two-row checks (see _read_orders)
+    # The head holds a customer (order) id that is not a whole number written as a float ("7.0"): the loader
+    # leaves every id of that column as written, and no row needs checking for it (flags 2, 4 and 8 of _orders_sql).
+    customer_ids_kept: bool = False
+    order_ids_kept: bool = False
+
+    @property
+    def grouped(self) -> bool:
+        """Rows are grouped into orders by order id; else each row is an order (no order column, or one-row orders)."""
+        return "order" in self.position and not self.one_row_orders
 
 
 _DATE_LAYOUTS = {
@@ -399,7 +411,10 @@ def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> _Source | 
     position = {role: columns.index(column) for role, column in roles.items() if column}
     order_ids = table[plan.order].str.strip() if plan.order else None
     one_row = order_ids is not None and not order_ids[order_ids != ""].duplicated().any()
-    return _Source(path, sniff_delimiter(text), len(columns), plan, position, _date_reading(table[plan.date]), one_row)
+    kept = {role: bool(column) and keeps_ids_as_written(table[column]) for role, column in
+            (("customer", plan.customer), ("order", plan.order))}
+    return _Source(path, sniff_delimiter(text), len(columns), plan, position, _date_reading(table[plan.date]), one_row,
+                   customer_ids_kept=kept["customer"], order_ids_kept=kept["order"])
 
 
 _SPACED_QUOTE = re.compile(rb' "|" ')
@@ -488,17 +503,19 @@ def _orders_sql(source: _Source) -> str:
         broken.append("strlen(es) <> length(es)")
     if has["order"]:
         broken.append("os IS NULL")
-    rows = (f"SELECT *, CASE WHEN coalesce({' OR '.join(broken)}, false) THEN {1 + (1 << 32)} ELSE 1 END AS tally "
-            f"FROM (SELECT *, {', '.join(values)} FROM lines)")
+
+    # Rows are grouped by order id, unless every row is an order: no order column, or the head names each
+    # order once (then each row keeps a 64-bit hash of its order id, and _read_orders checks they all differ).
+    by_order = source.grouped
+    breaks = f"coalesce({' OR '.join(broken)}, false)"
+    # Grouped, a row's tally is 1, plus 2^32 if it breaks a rule: summed per order with its amount (below).
+    tally = f"CASE WHEN {breaks} THEN {1 + (1 << 32)} ELSE 1 END AS tally" if by_order else f"{breaks} AS broken"
+    rows = f"SELECT *, {tally} FROM (SELECT *, {', '.join(values)} FROM lines)"
 
     # Per order, each kind of customer its rows name is kept apart with its smallest and largest value:
     # they must agree, or the loader's "first non-blank" would depend on the order of the rows.
     id_cond = "cid IS NOT NULL" if has["customer"] else "false"
     mail_cond = "em IS NOT NULL" if has["email"] else "false"
-
-    # Rows are grouped by order id, unless every row is an order: no order column, or the head names each
-    # order once (then each row keeps a 64-bit hash of its order id, and _read_orders checks they all differ).
-    by_order = has["order"] and not source.one_row_orders
 
     def agg(function: str, expression: str, where: str | None = None) -> str:
         """An aggregate per order id, or the row's own value when every row is an order."""
@@ -506,10 +523,13 @@ def _orders_sql(source: _Source) -> str:
             return f"{function}({expression})" + (f" FILTER (WHERE {where})" if where else "")
         return expression if where is None else f"CASE WHEN {where} THEN {expression} END"
 
-    # Per order: rows, rows breaking a rule, and the amounts' absolute sum, packed in one 128-bit sum
-    # (bits 0-31, 32-63, 64-127): one aggregate instead of three, over millions of orders.
-    per_order = [f"{agg('min', 'day')} AS day", f"coalesce({agg('sum', 'cents')}, 0) AS cents",
-                 f"{agg('sum', '(CAST(coalesce(abs(cents), 0) AS HUGEINT) << 64) + tally')} AS tally"]
+    per_order = [f"{agg('min', 'day')} AS day", f"coalesce({agg('sum', 'cents')}, 0) AS cents"]
+    if by_order:
+        # Per order: rows, rows breaking a rule, and the amounts' absolute sum, packed in one 128-bit sum
+        # (bits 0-31, 32-63, 64-127): one aggregate instead of three, over millions of orders.
+        per_order.append("sum((CAST(coalesce(abs(cents), 0) AS HUGEINT) << 64) + tally) AS tally")
+    else:  # an order of one row: one row, and its amount's absolute value (_ORDER_SUMS)
+        per_order.append("broken")
 
     def spread(expression: str, short: str) -> list[str]:
         """The smallest value per order, and the largest to compare with it unless every order is one row."""
@@ -553,19 +573,22 @@ def _orders_sql(source: _Source) -> str:
     joined = "grouped o"
     if has["customer"] and has["email"]:
         joined += " LEFT JOIN mail_ids m ON m.mail = o.guest_mail"
+    mask = (1 << 32) - 1
     orders = [
         (f"coalesce({', '.join(candidates)})" if len(candidates) > 1 else candidates[0]) + " AS customer",
-        "o.day", "CAST(o.cents AS BIGINT) AS cents", "CAST(o.tally >> 64 AS BIGINT) AS abs_cents",
-        f"CAST(o.tally & {(1 << 32) - 1} AS INTEGER) AS n_rows",
+        "o.day", "CAST(o.cents AS BIGINT) AS cents",
+        *(["CAST(o.tally >> 64 AS BIGINT) AS abs_cents", f"CAST(o.tally & {mask} AS INTEGER) AS n_rows"]
+          if by_order else []),
         # Flags: 1 breaks a rule (or its rows disagree), 2 has a customer id, 4 one not written like "7.0"
-        # (the loader rewrites the ids when all are), 8 an order id written like "7.0". An order whose rows
-        # name different ids is broken, so its smallest id stands for them all.
-        f"CAST(CASE WHEN (o.tally >> 32) & {(1 << 32) - 1} > 0 OR "
+        # (the loader rewrites the ids when all are), 8 an order id written like "7.0"; 2, 4 and 8 only
+        # when the head does not show an id that settles it. An order whose rows name different ids is
+        # broken, so its smallest id stands for them all.
+        f"CAST(CASE WHEN {f'(o.tally >> 32) & {mask} > 0' if by_order else 'o.broken'} OR "
         + " OR ".join(f"coalesce({c}, false)" for c in conflicts or ["false"]) + " THEN 1 ELSE 0 END"
         + (" + CASE WHEN o.id_lo IS NULL THEN 0 WHEN contains(o.id_lo, '.') AND ends_with(o.id_lo, '0') THEN 2 "
-           "ELSE 6 END" if has["customer"] else "")
+           "ELSE 6 END" if has["customer"] and not source.customer_ids_kept else "")
         + (" + CASE WHEN contains(o.order_id, '.') AND ends_with(o.order_id, '0') THEN 8 ELSE 0 END"
-           if has["order"] else "") + " AS UTINYINT) AS flags",
+           if has["order"] and not source.order_ids_kept else "") + " AS UTINYINT) AS flags",
     ]
     orders += [f"o.{field} AS {role}" for role, field in (("email", "e_lo"), ("name", "n_lo")) if has[role]]
     if has["order"] and not by_order:
@@ -576,9 +599,17 @@ def _orders_sql(source: _Source) -> str:
 # ---------------------------------------------------------------------------
 # Orders -> what the report, the summary and the retention need
 
+def _order_sums(source: _Source) -> dict[str, str]:
+    """SQL for the rows and the absolute amounts that orders hold, summed: the table ``orders`` has them
+    when the read grouped rows into orders; else each order is one row, and they need no column."""
+    if source.grouped:
+        return {"n_rows": "sum(n_rows)", "abs_cents": "sum(abs_cents)"}
+    return {"n_rows": "count(*)", "abs_cents": "sum(abs(cents))"}
+
+
 _BY_DAY_SQL = """
-SELECT day, customer IS NULL AS guest, count(*) AS orders, sum(n_rows) AS n_rows, sum(cents) AS cents,
-       sum(abs_cents) AS abs_cents, sum(flags & 1) AS broken, bit_or(flags) AS some_flags,
+SELECT day, customer IS NULL AS guest, count(*) AS orders, {n_rows} AS n_rows, sum(cents) AS cents,
+       {abs_cents} AS abs_cents, sum(flags & 1) AS broken, bit_or(flags) AS some_flags,
        bit_and(flags) AS every_flags{contacts}
 FROM orders
 GROUP BY ALL
@@ -592,7 +623,7 @@ _CUSTOMERS_SQL = """
 CREATE TEMP TABLE customers AS
 SELECT customer, count(*) FILTER (WHERE cents > 0) AS frequency, CAST(sum(cents) AS BIGINT) AS cents,
        min(day) FILTER (WHERE cents > 0) AS first_day, max(day) FILTER (WHERE cents > 0) AS last_day,
-       count(*) AS orders, sum(n_rows) AS n_rows{contacts}
+       count(*) AS orders, {n_rows} AS n_rows{contacts}
 FROM orders
 WHERE customer IS NOT NULL AND day > $start AND day <= $as_of
 GROUP BY customer
@@ -629,8 +660,8 @@ FROM customers WHERE frequency > 0 ORDER BY customer
 """
 
 
-def _read_orders(con, source: _Source, refused: type[Exception]) -> _Days:
-    """The file -> the table ``orders``, read the fast way first; the orders per day.
+def _read_orders(con, source: _Source, refused: type[Exception]) -> tuple[_Days, _Source]:
+    """The file -> the table ``orders``, read the fast way first; the orders per day, and the source as read.
 
     Typed dates: a date out of the head's layout makes the reader refuse, and the
     file is read again with dates as text. One-row orders (the head names each order
@@ -649,17 +680,18 @@ def _read_orders(con, source: _Source, refused: type[Exception]) -> _Days:
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts the hashes while DuckDB counts the days
         differ = (pool.submit(_all_differ, con.execute("SELECT order_hash FROM orders").fetchnumpy()["order_hash"])
                   if source.one_row_orders else None)
-        days = _Days(con.execute(_BY_DAY_SQL.format(contacts="".join(f", count({role}) AS {role}s" for role in contacts))))
+        counts = "".join(f", count({role}) AS {role}s" for role in contacts)
+        days = _Days(con.execute(_BY_DAY_SQL.format(contacts=counts, **_order_sums(source))))
         if differ is not None and not differ.result():
             return _read_orders(con, replace(source, one_row_orders=False), refused)
-    return days
+    return days, source
 
 
 def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
                refused: type[Exception]) -> Scan | str:
     with ThreadPoolExecutor(max_workers=1) as pool:  # Python looks for spaced quotes while DuckDB reads
         plain = pool.submit(_quotes_are_plain, source.path)
-        days = _read_orders(con, source, refused)
+        days, source = _read_orders(con, source, refused)
     if not plain.result():
         return "a space stands next to a quote character"
     contacts = [role for role in ("email", "name") if role in source.position]
@@ -685,7 +717,8 @@ def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
     def kept_and(test):
         return lambda day, guest: not guest and day is not None and test(day)
 
-    con.execute(_CUSTOMERS_SQL.format(contacts="".join(_CONTACT.format(role) for role in contacts)),
+    con.execute(_CUSTOMERS_SQL.format(contacts="".join(_CONTACT.format(role) for role in contacts),
+                                      n_rows=_order_sums(source)["n_rows"]),
                 {"start": start, "as_of": as_of})
     returns_only = con.execute(_RETURNS_ONLY_SQL).fetchall()[0]
     excluded = _exclusion_table([

@@ -45,10 +45,21 @@ def integer_floats_as_text(texts: pd.Series) -> pd.Series:
     blanks; a column that mixes ``"7.0"`` with ``"7.5"`` or ``"A7"`` is left alone.
     """
     codes, distinct, _ = _distinct(texts)
-    filled = distinct.str.strip()[distinct.str.strip() != ""]
-    if filled.empty or not filled.str.fullmatch(r"-?\d+\.0+").all():
+    trimmed = distinct.str.strip()
+    if keeps_ids_as_written(distinct) or not (trimmed != "").any():
         return texts
-    return _spread(distinct.str.strip().str.replace(r"\.0+$", "", regex=True), codes, texts.index)
+    return _spread(trimmed.str.replace(r"\.0+$", "", regex=True), codes, texts.index)
+
+
+def keeps_ids_as_written(texts: pd.Series) -> bool:
+    """True when some text is neither blank nor a whole number written as a float (``"A7"``, ``"7.5"``,
+    ``"0"``): ``integer_floats_as_text`` leaves any column holding it as written, whatever else it holds.
+
+    >>> keeps_ids_as_written(pd.Series(["7.0", " -12.00 ", ""])), keeps_ids_as_written(pd.Series(["7.0", "A7"]))
+    (False, True)
+    """
+    trimmed = texts.str.strip()
+    return bool((trimmed.ne("") & ~trimmed.str.fullmatch(r"-?\d+\.0+", na=True)).any())  # missing: blank
 
 
 # ---------------------------------------------------------------------------

@@ -200,6 +200,31 @@ def test_an_order_id_repeated_after_the_head_is_checked_like_any_line_items(
     assert outcome(path, Settings()) == expected
 
 
+@pytest.mark.parametrize("late_customer, late_order, expected", [
+    ("A7", "late", "duckdb"), ("9.0", "late", "loader"), ("A7", "8001.0", "loader"), ("9.0", "8001.0", "loader")])
+def test_ids_the_head_shows_as_floats_are_checked_on_every_row(
+        tmp_path, monkeypatch, late_customer, late_order, expected):
+    # Every id in the head is a whole number written as a float ("7.0"), and the loader rewrites a column
+    # whose ids are all so: the head cannot settle it, and every row is checked. One id written otherwise
+    # after the head keeps its column as written (DuckDB's answer); none sends the file to the loader.
+    monkeypatch.setattr("clv.duck.SAMPLE_BYTES", 150_000)
+    rows = [f"{i % 700}.0,{i}.0,2025-{1 + i % 12:02d}-{1 + i % 28:02d},{i % 97}.5" for i in range(8_000)]
+    rows.append(f"{late_customer},{late_order},2025-12-30,3.25")
+    path = write(tmp_path, "customer_id,order_id,order_date,amount\n" + "\n".join(rows) + "\n")
+    source = duck._qualify(path, None)
+    assert not source.customer_ids_kept and not source.order_ids_kept
+    assert outcome(path, Settings()) == expected
+
+
+def test_an_id_in_the_head_written_otherwise_settles_that_no_id_is_rewritten(tmp_path):
+    path = write(tmp_path, "customer_id,order_id,order_date,amount\n7.0,1.0,2026-04-13,5\n0,A2,2026-04-13,5\n")
+    source = duck._qualify(path, None)
+    assert source.customer_ids_kept and source.order_ids_kept  # "0" (a guest) and "A2" are not floats
+    path = write(tmp_path, "customer_id,order_id,order_date,amount\n7.0,1.0,2026-04-13,5\n , ,2026-04-13,5\n")
+    source = duck._qualify(path, None)
+    assert not source.customer_ids_kept and not source.order_ids_kept  # blanks settle nothing
+
+
 def test_one_row_orders_stand_when_no_two_order_hashes_are_equal():
     assert duck._all_differ(np.array([7, 3, 5], dtype=np.uint64))
     assert not duck._all_differ(np.array([7, 3, 7], dtype=np.uint64))
