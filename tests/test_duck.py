@@ -225,6 +225,16 @@ def test_an_id_in_the_head_written_otherwise_settles_that_no_id_is_rewritten(tmp
     assert not source.customer_ids_kept and not source.order_ids_kept  # blanks settle nothing
 
 
+@pytest.mark.parametrize("text, plain", [
+    (b"", True), (b"a,b\n1,2\n", True), (b'a,b\n"1",2\n', True), (b'a,b\n "1",2\n', False),
+    (b'a,b\n"1" ,2\n', False), (b"a,b\n" + b"1,2\n" * 3_000_000 + b'3, "4"\n', False)],
+    ids=["empty", "no-quotes", "quoted", "space-before", "space-after", "far-down"])
+def test_a_space_next_to_a_quote_is_found_anywhere_in_the_file(tmp_path, text, plain):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(text)
+    assert duck._quotes_are_plain(path) == plain
+
+
 def test_one_row_orders_stand_when_no_two_order_hashes_are_equal():
     assert duck._all_differ(np.array([7, 3, 5], dtype=np.uint64))
     assert not duck._all_differ(np.array([7, 3, 7], dtype=np.uint64))
