@@ -4,8 +4,8 @@ For each size (``--size 1M --size 10M``, the default; ``--quick`` for 100k) the
 file is generated once into ``bench/data/`` (kept between runs, gitignored),
 then every approach runs several times, in rounds (each approach once per
 round, so that other work on the machine weighs on all alike; in a shuffled
-order each round, see ``round_order``), each run in a fresh subprocess, so that its peak memory is that process's own (``os.wait4``
-rusage, ``ru_maxrss``):
+order each round, see ``round_order``), each run in a fresh subprocess, so that
+its peak memory is that process's own (``os.wait4`` rusage, ``ru_maxrss``):
 
 - ``project``:   ``python -m clv FILE --customers-out X --segments-out Y``, end to end (its
                  default engine: DuckDB for a plain CSV like these, ``clv.duck``);
@@ -263,8 +263,9 @@ NOTES = """\
 How: `python -m bench.run` (`--size 1M --size 10M`, `--quick` for 100k, `--layout lines` for
 line items). Files from `bench/generate.py` (seed 2026): N rows, N/5 customers, Pareto-skewed
 orders per customer, lognormal amounts, 3% returns, timestamps over 2023-2025. Each run is a
-fresh process, the approaches taking turns (in a shuffled order each round); time is wall clock including interpreter start and
-writing both output files;
+fresh process, the approaches taking turns in a shuffled order each round (a run's time
+depends on the run before it); time is wall clock including interpreter start and writing
+both output files;
 peak memory is that process's maximum resident set (`ru_maxrss`). Medians of 5 runs at 1M and
 below, 3 at 10M. load: the highest 1-minute load average seen before a run of that row. The
 machine has 2 cores, and the benchmark's own previous run alone leaves it near 2; above that,
