@@ -206,8 +206,26 @@ def score_quantile(values: np.ndarray) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype="int64")
     k1, k2 = quantile_ranks(n)
-    low, high = np.partition(values, [k1 - 1, k2 - 1])[[k1 - 1, k2 - 1]]
+    low, high = _kth_smallest(values, [k1, k2])
     return 1 + (values > low).astype("int64") + (values > high).astype("int64")
+
+
+def _kth_smallest(values: np.ndarray, ks: list[int]) -> np.ndarray:
+    """The k-th smallest values (k from 1), for each k in ``ks``.
+
+    Whole numbers within a span no wider than their count (days, orders, and cents
+    at a million customers) are counted rather than partitioned: a third of the time.
+
+    >>> _kth_smallest(np.array([5, 1, 3, 3]), [1, 2, 4]).tolist(), _kth_smallest(np.array([0.5, -2.0]), [2]).tolist()
+    ([1, 3, 5], [0.5])
+    """
+    if values.dtype.kind in "iu":
+        lowest = values.min()
+        span = int(values.max()) - int(lowest)
+        if span < len(values):
+            seen = np.cumsum(np.bincount((values - lowest).astype(np.intp), minlength=span + 1))
+            return lowest + np.searchsorted(seen, ks).astype(values.dtype)
+    return np.partition(values, [k - 1 for k in ks])[[k - 1 for k in ks]]
 
 
 def score_range(values: np.ndarray) -> np.ndarray:
