@@ -232,9 +232,9 @@ class Scan:
         """The summary's numbers only: recency_days, frequency and monetary, one row per customer, in no
         particular order (``clv.analysis.score`` scores them; ``write_customers`` writes the file)."""
         found = self.con.execute(_NUMBERS_SQL, {"as_of": self.window.as_of.date()}).fetchnumpy()
-        customers = pd.DataFrame({"recency_days": found["recency_days"].astype("int64"),
-                                  "frequency": found["frequency"].astype("int64"),
-                                  "monetary": found["cents"].astype("int64") / 100})
+        customers = pd.DataFrame({"recency_days": found["recency_days"].astype("int64", copy=False),
+                                  "frequency": found["frequency"].astype("int64", copy=False),
+                                  "monetary": found["cents"].astype("int64", copy=False) / 100}, copy=False)
         return Summary(self.window, customers, self.excluded)
 
     def write_customers(self, analysis: Analysis, path: Path) -> None:
