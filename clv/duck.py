@@ -528,7 +528,7 @@ def _orders_sql(source: _Source) -> str:
         # Per order: rows, rows breaking a rule, and the amounts' absolute sum, packed in one 128-bit sum
         # (bits 0-31, 32-63, 64-127): one aggregate instead of three, over millions of orders.
         per_order.append("sum((CAST(coalesce(abs(cents), 0) AS HUGEINT) << 64) + tally) AS tally")
-    else:  # an order of one row: one row, and its amount's absolute value (_ORDER_SUMS)
+    else:  # an order of one row: its rows (1) and absolute amount need no column (_order_sums)
         per_order.append("broken")
 
     def spread(expression: str, short: str) -> list[str]:
