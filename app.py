@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages._common import run_page
+from pages._page import run_page
 
 st.set_page_config(page_title="Customer value: RFM segments and CLV", page_icon=":material/insights:", layout="wide")
 

@@ -6,7 +6,8 @@ import streamlit as st
 from clv.export import to_csv, workbook
 from clv.segments import SEGMENT_NAMES, SEGMENTS
 from clv.settings import TIERS
-from pages import _common as common
+from pages import _format as fmt
+from pages._page import current_view, sample_banner
 
 STYLED_ROWS = 5_000  # colouring cells is slow beyond this; longer lists show the tier as text
 SHOWN_ROWS = 10_000  # rows sent to the browser: a million would be 100 MB per redraw; the downloads hold them all
@@ -23,12 +24,12 @@ SORTS = {
 BADGE = {"High": "red", "Medium": "orange", "Low": "yellow"}
 
 st.title("Customers")
-view = common.current_view()
+view = current_view()
 if view is None:
     st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
     st.stop()
 
-common.sample_banner(view)
+sample_banner(view)
 analysis = view.analysis
 table = view.customer_list()  # best first; its rows are what the campaign files hold
 
@@ -68,7 +69,7 @@ if SORTS[sort] is not None:
     chosen = chosen.sort_values(SORTS[sort], ascending=direction == "Lowest", kind="stable",
                                 na_position="last")
 
-spent = f" · {common.escape(view.money(chosen['monetary'].sum(), 0))} spent in the window" if len(chosen) else ""
+spent = f" · {fmt.escape(view.money(chosen['monetary'].sum(), 0))} spent in the window" if len(chosen) else ""
 st.markdown(f"**{len(chosen):,}** of {len(table):,} customers{spent}")
 
 shown = view.emails(chosen.head(SHOWN_ROWS))
@@ -90,7 +91,7 @@ columns = {
 order = ["name", "email", "tier", "segment", "rfm_code", "rfm_score", "r", "f", "m", "frequency", "monetary",
          "recency_days", "first_order_date", "last_order_date", "customer"]
 if len(shown) <= STYLED_ROWS:
-    shown = common.tier_cells(shown, {"monetary": lambda v: view.money(v)})
+    shown = fmt.tier_cells(shown, {"monetary": lambda v: view.money(v)})
 st.dataframe(shown, hide_index=True, column_config=columns, column_order=order,
              height=min(420, 35 * (len(chosen) + 1) + 3))
 if len(chosen) > SHOWN_ROWS:
@@ -135,10 +136,10 @@ who = st.selectbox("Customer", list(people.index), format_func=label, key="f_cus
 person = people.loc[who]
 about = SEGMENTS.set_index("segment").loc[person["segment"]]
 
-st.subheader(common.escape(view.email(person["name"]) or "Customer without a name"))
+st.subheader(fmt.escape(view.email(person["name"]) or "Customer without a name"))
 st.badge(f"{person['tier']} tier", color=BADGE[person["tier"]])
 # Plain text, not markdown: an address would otherwise become a mailto link.
-same = not common.is_blank(person["email"]) and str(person["email"]).strip().lower() == str(who).strip().lower()
+same = not fmt.is_blank(person["email"]) and str(person["email"]).strip().lower() == str(who).strip().lower()
 st.text(f"E-mail: {view.email(person['email']) or 'none in the file'}"
         + ("" if same else f"    Customer id: {view.email(who)}"))
 figures = st.columns(4)
@@ -152,5 +153,5 @@ dates[0].metric("First order", f"{person['first_order_date']:%d %b %Y}", border=
 dates[1].metric("Last order", f"{person['last_order_date']:%d %b %Y}", border=True)
 dates[2].metric("RFM score", f"{person['rfm_score']} of 9", border=True)
 dates[3].metric("RFM code", f"{person['rfm_code']}", border=True)
-st.markdown(f"**{common.escape(person['segment'])}:** {common.escape(about['description'])}")
-st.info(f"**What to do:** {common.escape(about['action'])}", icon=":material/campaign:")
+st.markdown(f"**{fmt.escape(person['segment'])}:** {fmt.escape(about['description'])}")
+st.info(f"**What to do:** {fmt.escape(about['action'])}", icon=":material/campaign:")

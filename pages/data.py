@@ -5,7 +5,12 @@ import streamlit as st
 
 from clv.errors import OrdersError
 from clv.export import quality_table
-from pages import _common as common
+from pages import _format as fmt
+from pages._page import chosen_symbol, masking, on_screen, prepare, show_warnings
+from pages._source import (
+    UPLOAD_LIMIT_MB, analyse, current_mapping, data_key, raw_table, take_upload, too_large, uploader_key, use_sample,
+)
+from pages._view import DATE_ORDERS, settings_from_view
 
 ROLE_LABELS = {
     "customer": "Customer id",
@@ -34,13 +39,13 @@ def apply_mapping(source_key: str, guesses: dict[str, str | None]) -> None:
 
 
 st.title("Your data")
-source, loaded, error = common.prepare()
+source, loaded, error = prepare()
 
 with st.container(border=True):
-    key = common.uploader_key()
+    key = uploader_key()
     st.file_uploader(
-        "Upload your order export", type=FORMATS, key=key, on_change=common.take_upload, args=(key,),
-        max_upload_size=common.UPLOAD_LIMIT_MB,
+        "Upload your order export", type=FORMATS, key=key, on_change=take_upload, args=(key,),
+        max_upload_size=UPLOAD_LIMIT_MB,
         help="Shopify or WooCommerce order exports are recognised as they are; any other table of orders "
              "(CSV with comma, semicolon or tab; Excel .xlsx; Parquet) works when you name its columns below.",
     )
@@ -48,25 +53,25 @@ with st.container(border=True):
         st.caption("Showing the sample store, Fernwood Coffee & Tea. Drop your file above: it is read in memory "
                    "for this session and not saved.")
     else:
-        st.markdown(f"Showing **{common.escape(source.name)}**.")
-        st.button("Back to the sample store", on_click=common.use_sample, icon=":material/storefront:")
+        st.markdown(f"Showing **{fmt.escape(source.name)}**.")
+        st.button("Back to the sample store", on_click=use_sample, icon=":material/storefront:")
 
-refused = common.too_large()
+refused = too_large()
 if refused:
     st.error(refused, icon=":material/block:")
 elif error:
-    st.error(common.escape(common.on_screen(error)))
+    st.error(fmt.escape(on_screen(error)))
 
 if loaded is None or loaded.report.date_order_ambiguous or st.session_state["date_order"] != "auto":
-    st.radio("How to read dates such as 03/04/2026", list(common.DATE_ORDERS), key="date_order",
-             format_func=common.DATE_ORDERS.get, horizontal=True)
+    st.radio("How to read dates such as 03/04/2026", list(DATE_ORDERS), key="date_order",
+             format_func=DATE_ORDERS.get, horizontal=True)
     if loaded is not None and loaded.report.date_order_ambiguous:
         st.caption(f"Nothing in the file tells whether 03/04 is 3 April or March 4: the dates were read "
                    f"**{loaded.report.date_order}**. Switch if that is wrong.")
 
 if error is not None or st.toggle("Name the columns myself", key="map_open",
                                   help="When a column was not recognised, or the wrong one was used."):
-    preview, guesses, table_error = common.raw_table(source)
+    preview, guesses, table_error = raw_table(source)
     if table_error:
         st.info("The file cannot be read as a table, so there are no columns to name. Export it again as CSV "
                 "or Excel.")
@@ -76,7 +81,7 @@ if error is not None or st.toggle("Name the columns myself", key="map_open",
             st.caption("Pre-filled with what was recognised. Change only what is wrong: customer, order date and "
                        "amount (or quantity and unit price) are needed.")
             options = [None, *preview.columns]
-            current = {**guesses, **dict(common.current_mapping() or ())}
+            current = {**guesses, **dict(current_mapping() or ())}
             grid = st.columns(4)
             for i, (role, text) in enumerate(ROLE_LABELS.items()):
                 grid[i % 4].selectbox(
@@ -87,7 +92,7 @@ if error is not None or st.toggle("Name the columns myself", key="map_open",
             st.button("Read the file with these columns", type="primary", on_click=apply_mapping,
                       args=(source.key, guesses), icon=":material/table_view:")
             st.markdown("**The file's first rows**")
-            shown = common.mask_frame(preview) if common.masking() else preview
+            shown = fmt.mask_frame(preview) if masking() else preview
             st.dataframe(shown, hide_index=True)
 
 if loaded is None:
@@ -96,14 +101,14 @@ if loaded is None:
 
 # --- How the file was read ---------------------------------------------------------------
 report = loaded.report
-symbol = common.chosen_symbol(loaded)
+symbol = chosen_symbol(loaded)
 st.header("How the file was read", divider="gray")
 span = ("" if report.first_date is None
         else f" Its orders run from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}.")
-st.markdown(f"Recognised as **{common.escape(report.source_format)}**.{span}")
+st.markdown(f"Recognised as **{fmt.escape(report.source_format)}**.{span}")
 figures = st.columns(3)
 figures[0].metric("Rows read", f"{report.rows_read:,}", border=True)
-figures[1].metric("Revenue read", common.money(report.revenue_read, symbol), border=True,
+figures[1].metric("Revenue read", fmt.money(report.revenue_read, symbol), border=True,
                   help="Net amount of every row whose amount could be read, refunds taken off.")
 figures[2].metric("Orders kept", f"{len(loaded.orders):,}", border=True,
                   help="Orders with a customer, a date and an amount, not cancelled, before any window.")
@@ -118,18 +123,18 @@ with left:
                  column_config={"role": "What", "column": st.column_config.TextColumn("Column(s) in your file")})
 with right:
     st.markdown("**Dates and currency**")
-    st.markdown(f"Dates were read **{common.escape(report.date_order)}**"
+    st.markdown(f"Dates were read **{fmt.escape(report.date_order)}**"
                 + (" (the file did not tell; see the switch above)." if report.date_order_ambiguous else "."))
     currencies = ", ".join(report.currencies) or "not stated in the file"
-    st.markdown(f"Currency: **{common.escape(currencies)}**; amounts are shown with "
-                f"**{common.escape(symbol)}** (change it in the sidebar).")
+    st.markdown(f"Currency: **{fmt.escape(currencies)}**; amounts are shown with "
+                f"**{fmt.escape(symbol)}** (change it in the sidebar).")
 
 # --- What was counted ---------------------------------------------------------------------
 st.header("What was counted and what was left out", divider="gray")
 try:
-    analysis = common.analyse(loaded, common.data_key(source), common.settings_from_view())
+    analysis = analyse(loaded, data_key(source), settings_from_view())
 except OrdersError as problem:
-    st.error(common.escape(common.on_screen(problem)))
+    st.error(fmt.escape(on_screen(problem)))
     analysis = None
 quality = quality_table(report, analysis)
 st.dataframe(
@@ -139,9 +144,9 @@ st.dataframe(
         "reason": st.column_config.TextColumn("Rows", width="large"),
         "rows": st.column_config.NumberColumn("File rows", format="%,d"),
         "orders": st.column_config.NumberColumn("Orders", format="%,d"),
-        "revenue": st.column_config.NumberColumn("Revenue", format=common.money_format(symbol)),
+        "revenue": st.column_config.NumberColumn("Revenue", format=fmt.money_format(symbol)),
     },
 )
 st.caption("The first line is what the analysis counts; every other line is left out, with the revenue it carried. "
            "Together they add up to the whole file. Lines such as 'before the window' follow the sidebar's settings.")
-common.show_warnings(report.warnings)
+show_warnings(report.warnings)

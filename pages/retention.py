@@ -4,18 +4,20 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from clv.retention import cohort_matrix
-from pages import _common as common
+from pages import _format as fmt
+from pages._page import current_view, sample_banner, show_warnings, window_caption
+from pages._view import set_churn
 
 COHORTS_SHOWN = 24
 
 st.title("Retention")
-view = common.current_view()
+view = current_view()
 if view is None:
     st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
     st.stop()
 
-common.sample_banner(view)
-common.window_caption(view)
+sample_banner(view)
+window_caption(view)
 
 analysis = view.analysis
 kept = analysis.retention
@@ -23,12 +25,12 @@ kept = analysis.retention
 # --- Who comes back ----------------------------------------------------------------
 st.header("Who comes back", divider="gray")
 row = st.columns(3)
-row[0].metric("Repeat-customer rate", common.percent(analysis.repeat_rate), border=True,
+row[0].metric("Repeat-customer rate", fmt.percent(analysis.repeat_rate), border=True,
               help="Share of the window's customers with two or more orders.")
-row[1].metric("Retention rate", common.percent(kept.retention_rate), border=True,
+row[1].metric("Retention rate", fmt.percent(kept.retention_rate), border=True,
               help="(Customers at end − new customers) / customers at start. Customers won back after a "
                    "longer absence count as retained, so it can pass 100%.")
-row[2].metric("Churn rate", common.percent(kept.churn_rate), border=True, help="1 − retention rate.")
+row[2].metric("Churn rate", fmt.percent(kept.churn_rate), border=True, help="1 − retention rate.")
 row = st.columns(3)
 row[0].metric("Customers at start", f"{kept.customers_start:,}", border=True,
               help=f"Bought in the {kept.period_days} days before the period.")
@@ -48,12 +50,12 @@ left.caption(f"Source: {analysis.lifespan_source}.")
 from_churn = kept.lifespan_years
 right.metric("From churn (1 / annual churn)", "–" if from_churn is None else f"{from_churn:.2f} years", border=True)
 if st.session_state["churn"]:
-    right.button(f"Use the assumed {st.session_state['lifespan']:g} years instead", on_click=common.set_churn,
+    right.button(f"Use the assumed {st.session_state['lifespan']:g} years instead", on_click=set_churn,
                  args=(False,), icon=":material/undo:")
 else:
-    right.button("Use the lifespan from churn", on_click=common.set_churn, args=(True,),
+    right.button("Use the lifespan from churn", on_click=set_churn, args=(True,),
                  icon=":material/autorenew:", type="primary", disabled=from_churn is None)
-common.show_warnings([w for w in analysis.warnings if w.startswith("Lifespan")])
+show_warnings([w for w in analysis.warnings if w.startswith("Lifespan")])
 
 # --- Cohorts ------------------------------------------------------------------------------
 st.header("Monthly cohorts", divider="gray")
@@ -76,7 +78,7 @@ figure = go.Figure(go.Heatmap(
 ))
 figure.update_yaxes(autorange="reversed", title="Month of first order", type="category")
 figure.update_xaxes(title="Months after the first order", type="category")
-st.plotly_chart(common.plotly_layout(
+st.plotly_chart(fmt.plotly_layout(
     figure, f"Share of each month's new customers who bought again N months later (last {len(matrix)} cohorts)",
     max(360, 28 * len(matrix) + 140)))
 every = table["cohort"].nunique()

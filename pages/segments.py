@@ -10,17 +10,18 @@ from clv.export import segments_export, to_csv, to_excel
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
-from pages import _common as common
+from pages import _format as fmt
+from pages._page import current_view, sample_banner, show_warnings, window_caption
 
 st.title("Segments")
-view = common.current_view()
+view = current_view()
 if view is None:
     st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
     st.stop()
 
-common.sample_banner(view)
-common.window_caption(view)
-common.show_warnings(view.analysis.warnings)
+sample_banner(view)
+window_caption(view)
+show_warnings(view.analysis.warnings)
 
 analysis = view.analysis
 customers = analysis.customers
@@ -32,7 +33,7 @@ kpis[0].metric("Customers", f"{int(everyone['customers']):,}", border=True)
 kpis[1].metric("Revenue in the window", view.money(everyone["revenue"], 0), border=True)
 kpis[2].metric("Orders", f"{int(everyone['orders']):,}", border=True)
 kpis[3].metric("Average order value", view.money(everyone["aov"]), border=True)
-kpis[4].metric("Repeat customers", common.percent(analysis.repeat_rate), border=True,
+kpis[4].metric("Repeat customers", fmt.percent(analysis.repeat_rate), border=True,
                help="Share of customers with two or more orders in the window.")
 kpis[5].metric("Lifetime value per customer", view.money(everyone["clv"]), border=True,
                help="Average CLV over all customers; the Lifetime value page shows how it is built.")
@@ -47,7 +48,7 @@ tiers = analysis.tiers.rename(columns={
     "Orders per customer", "CLV"]]
 money = lambda value: view.money(value)  # noqa: E731
 st.dataframe(
-    common.tier_rows(tiers, {
+    fmt.tier_rows(tiers, {
         "Customers": "{:,.0f}", "Share of customers": "{:.1%}", "Revenue": money, "Share of revenue": "{:.1%}",
         "Average order value": money, "Orders per customer": "{:.2f}", "CLV": money,
     }, column="Tier"),
@@ -64,14 +65,14 @@ with chart:
         id_vars="tier", value_vars=["share_customers", "share_revenue"], var_name="measure", value_name="share"
     ).replace({"measure": {"share_customers": "Customers", "share_revenue": "Revenue"}})
     figure = px.bar(shares, x="share", y="measure", color="tier", orientation="h",
-                    color_discrete_map=TIER_COLOURS, category_orders={"tier": common.TIER_ORDER},
-                    text=shares["share"].map(lambda s: common.percent(s, 0)),
+                    color_discrete_map=TIER_COLOURS, category_orders={"tier": fmt.TIER_ORDER},
+                    text=shares["share"].map(lambda s: fmt.percent(s, 0)),
                     labels={"share": "Share (%)", "measure": "", "tier": "Tier"})
     figure.update_traces(textposition="inside", insidetextanchor="middle")
     for trace in figure.data:
-        trace.textfont = {"color": common.text_colour(TIER_COLOURS[trace.name])}
+        trace.textfont = {"color": fmt.text_colour(TIER_COLOURS[trace.name])}
     figure.update_xaxes(tickformat=".0%", range=[0, 1])
-    st.plotly_chart(common.plotly_layout(figure, "Share of customers and of revenue by tier", 300, legend=True))
+    st.plotly_chart(fmt.plotly_layout(figure, "Share of customers and of revenue by tier", 300, legend=True))
 
 with cut_points:
     st.markdown("**How the scores were cut**")
@@ -115,7 +116,7 @@ cells = rfm_cells(customers, analysis.settings.tier_cuts, by=("r", "f")).set_ind
 measure = "average" if colour_by == "Average spend" else "revenue"
 grid = cells[measure].unstack("f").sort_index(ascending=False)
 counts = cells["customers"].unstack("f").sort_index(ascending=False)
-labels = np.vectorize(lambda n, v: f"{common.customers(n)}<br>{view.money(v, 0)}" if n else "no customers")(
+labels = np.vectorize(lambda n, v: f"{fmt.customers(n)}<br>{view.money(v, 0)}" if n else "no customers")(
     counts.to_numpy(), grid.fillna(0).to_numpy()
 )
 heat = go.Figure(go.Heatmap(
@@ -129,7 +130,7 @@ heat = go.Figure(go.Heatmap(
 heat.update_xaxes(title="Frequency score (orders in the window)", side="bottom")
 heat.update_yaxes(title="Recency score")
 heat.update_yaxes(autorange="reversed")
-st.plotly_chart(common.plotly_layout(
+st.plotly_chart(fmt.plotly_layout(
     heat, "Customers by recency and frequency score, coloured by "
           + ("average spend per customer" if measure == "average" else "total spend of the cell"), 440))
 
@@ -147,7 +148,7 @@ if paint == "Tier":
     code_colours = [TIER_COLOURS[t] for t in codes["tier"]]
     segment_colours = ["#E2E8F0"] * len(by_segment)
     marker = {"colors": segment_colours + code_colours}
-    text_colours = ["#1F2937"] * len(by_segment) + [common.text_colour(c) for c in code_colours]
+    text_colours = ["#1F2937"] * len(by_segment) + [fmt.text_colour(c) for c in code_colours]
 else:
     marker = {"colors": list(segment_average.reindex(by_segment["segment"])) + list(codes["average"]),
               "colorscale": "Blues", "showscale": True,
@@ -161,11 +162,11 @@ tree = go.Figure(go.Treemap(
     branchvalues="total",
     marker=marker,
     textfont={"color": text_colours} if text_colours else None,
-    text=[common.customers(n) for n in list(by_segment["customers"]) + list(codes["customers"])],
+    text=[fmt.customers(n) for n in list(by_segment["customers"]) + list(codes["customers"])],
     texttemplate="<b>%{label}</b><br>%{text}",
     hovertemplate="%{label}<br>%{text}<extra></extra>",
 ))
-st.plotly_chart(common.plotly_layout(
+st.plotly_chart(fmt.plotly_layout(
     tree, "Named segments sized by customers; inside, their RFM codes coloured by "
           + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), 520))
 
@@ -229,18 +230,18 @@ spend = customers["monetary"].clip(upper=p99).to_numpy(dtype="float64")
 left, middle, right = st.columns(3)
 with left:
     figure = histogram(recency, customers["r"].to_numpy(), edges_of(recency, 40), "R", "Days since last order")
-    st.plotly_chart(common.plotly_layout(figure, "Recency: days since the last order", 340, legend=True))
+    st.plotly_chart(fmt.plotly_layout(figure, "Recency: days since the last order", 340, legend=True))
 with middle:
     whole = np.arange(orders_made.min(), orders_made.max() + 2) - 0.5 if len(orders_made) else np.array([0.5, 1.5])
     figure = histogram(orders_made, customers["f"].to_numpy(), whole, "F", "Orders in the window", whole=True)
-    st.plotly_chart(common.plotly_layout(figure, "Frequency: orders per customer", 340, legend=True))
+    st.plotly_chart(fmt.plotly_layout(figure, "Frequency: orders per customer", 340, legend=True))
 with right:
     figure = histogram(spend, customers["m"].to_numpy(), edges_of(spend, 40), "M",
                        f"Spend in the window ({view.symbol})")
     figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
-    st.plotly_chart(common.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
+    st.plotly_chart(fmt.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
 st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable). Spend is clipped at the "
-           f"99th percentile ({common.escape(view.money(p99, 0))}): the {common.customers(above)} above it are counted "
+           f"99th percentile ({fmt.escape(view.money(p99, 0))}): the {fmt.customers(above)} above it are counted "
            "in the last bar.")
 
 # --- Downloads -------------------------------------------------------------------

@@ -6,17 +6,19 @@ import streamlit as st
 
 from clv.settings import TIER_COLOURS
 from clv.value import HEALTHY_LTV_CAC
-from pages import _common as common
+from pages import _format as fmt
+from pages._page import current_view, sample_banner, show_warnings, window_caption
+from pages._view import CAC_MODES
 
 st.title("Lifetime value")
-view = common.current_view()
+view = current_view()
 if view is None:
     st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
     st.stop()
 
-common.sample_banner(view)
-common.window_caption(view)
-common.show_warnings(view.analysis.warnings)
+sample_banner(view)
+window_caption(view)
+show_warnings(view.analysis.warnings)
 
 analysis = view.analysis
 money = lambda value: view.money(value)  # noqa: E731
@@ -38,17 +40,17 @@ PART_FORMATS = {
 st.header("CLV per tier", divider="gray")
 st.markdown(
     f"**CLV = average order value × orders per customer × 365 / {window_days:,} days × lifespan × margin.** "
-    f"For all customers: {common.escape(view.money(everyone['aov']))} × {everyone['purchase_frequency']:.2f} "
+    f"For all customers: {fmt.escape(view.money(everyone['aov']))} × {everyone['purchase_frequency']:.2f} "
     f"× 365 / {window_days:,} × {everyone['lifespan_years']:.2f} years × {everyone['margin']:.0%} "
-    f"= **{common.escape(view.money(everyone['clv']))}**."
+    f"= **{fmt.escape(view.money(everyone['clv']))}**."
 )
 tiers = analysis.tiers.rename(columns={"tier": "Tier", **PARTS})[["Tier", *PARTS.values()]]
-st.dataframe(common.tier_rows(tiers, PART_FORMATS, column="Tier"), hide_index=True)
+st.dataframe(fmt.tier_rows(tiers, PART_FORMATS, column="Tier"), hide_index=True)
 
 per_tier = analysis.tiers.loc[analysis.tiers["tier"] != "All"]
 figure = px.bar(
     per_tier, x="tier", y="clv", color="tier", color_discrete_map=TIER_COLOURS,
-    category_orders={"tier": common.TIER_ORDER},
+    category_orders={"tier": fmt.TIER_ORDER},
     text=per_tier["clv"].map(lambda v: view.money(v, 0)),
     custom_data=["aov", "purchase_frequency", "annual_customer_value"],
     labels={"tier": "Tier", "clv": f"CLV ({view.symbol})"},
@@ -63,7 +65,7 @@ figure.add_hline(y=everyone["clv"], line_dash="dash", line_color="#475569",
                  annotation_text=f"All customers {view.money(everyone['clv'], 0)}", annotation_position="top right")
 figure.update_yaxes(tickprefix=view.symbol, tickformat=",.0f")
 figure.update_layout(showlegend=False)
-st.plotly_chart(common.plotly_layout(figure, f"Customer lifetime value per tier ({view.symbol})", 360))
+st.plotly_chart(fmt.plotly_layout(figure, f"Customer lifetime value per tier ({view.symbol})", 360))
 
 # --- Per named segment -------------------------------------------------------------
 st.header("CLV per named segment", divider="gray")
@@ -77,7 +79,7 @@ figure = px.bar(
 figure.update_traces(textposition="outside", cliponaxis=False,
                      hovertemplate=f"%{{y}}: CLV {view.symbol}%{{x:,.2f}}<extra></extra>")
 figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
-st.plotly_chart(common.plotly_layout(figure, f"Customer lifetime value per named segment ({view.symbol})", 420))
+st.plotly_chart(fmt.plotly_layout(figure, f"Customer lifetime value per named segment ({view.symbol})", 420))
 same_for_all = ("lifespan_years", "margin")  # one value for every segment: said in the caption, not repeated
 parts = {key: label for key, label in PARTS.items() if key not in same_for_all}
 bought = analysis.segments.loc[analysis.segments["customers"] > 0]
@@ -97,14 +99,14 @@ st.caption(f"Every segment has the same lifespan ({analysis.lifespan_years:.2f} 
 # --- Acquisition -----------------------------------------------------------------------
 st.header("Acquisition: what may a new customer cost?", divider="gray")
 inputs = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
-inputs[0].radio("I know", list(common.CAC_MODES), key="cac_mode", format_func=common.CAC_MODES.get)
+inputs[0].radio("I know", list(CAC_MODES), key="cac_mode", format_func=CAC_MODES.get)
 if st.session_state["cac_mode"] == "spend":
-    inputs[1].number_input(f"Marketing spend ({common.escape(view.symbol)})", min_value=0.0, step=100.0, value=None,
+    inputs[1].number_input(f"Marketing spend ({fmt.escape(view.symbol)})", min_value=0.0, step=100.0, value=None,
                            key="spend", placeholder="e.g. 5000", help="What you spent on marketing over a period.")
     inputs[2].number_input("New customers won", min_value=0, step=10, value=None, key="new",
                            placeholder="e.g. 200", help="New customers in the same period.")
 else:
-    inputs[1].number_input(f"CAC per customer ({common.escape(view.symbol)})", min_value=0.0, step=1.0, value=None,
+    inputs[1].number_input(f"CAC per customer ({fmt.escape(view.symbol)})", min_value=0.0, step=1.0, value=None,
                            key="cac", placeholder="e.g. 25")
 inputs[3].number_input("Ad conversion rate (%)", min_value=0.01, max_value=100.0, step=0.5, format="%.2f", key="conv",
                        help="Share of ad clicks that become customers; sets the most you may pay per click.")
@@ -140,14 +142,14 @@ else:
                      annotation_text=f"{HEALTHY_LTV_CAC:g} : 1 healthy mark", annotation_position="top right")
     figure.update_yaxes(title="LTV : CAC (CLV / CAC)", rangemode="tozero")
     figure.update_xaxes(title="Tier")
-    st.plotly_chart(common.plotly_layout(figure, "LTV : CAC per tier against the 3 : 1 mark", 360))
+    st.plotly_chart(fmt.plotly_layout(figure, "LTV : CAC per tier against the 3 : 1 mark", 360))
 
 st.subheader("The most to pay per click, per tier")
 economics = {"tier": "Tier", "clv": "CLV", "max_cpc": "Max cost per click"}
 if cac is not None:
     economics |= {"cac": "CAC", "clv_minus_cac": "CLV − CAC", "ltv_cac": "LTV : CAC"}
 st.dataframe(
-    common.tier_rows(
+    fmt.tier_rows(
         analysis.tiers[list(economics)].rename(columns=economics),
         {"CLV": money, "Max cost per click": money, "CAC": money, "CLV − CAC": money, "LTV : CAC": "{:.2f} : 1"},
         column="Tier",

@@ -132,7 +132,7 @@ def test_a_setting_change_rescores_everywhere(at, sample):
 
 
 def test_changing_a_setting_does_not_read_the_file_again(at, monkeypatch):
-    from pages import _common
+    from pages import _source
 
     calls = []
 
@@ -142,7 +142,7 @@ def test_changing_a_setting_does_not_read_the_file_again(at, monkeypatch):
 
     st.cache_data.clear()
     st.cache_resource.clear()
-    monkeypatch.setattr(_common, "read_orders", counting)
+    monkeypatch.setattr(_source, "read_orders", counting)
     opened(at)
     at.radio(key="method").set_value("range").run(timeout=TIMEOUT)
     at.slider(key="tiers").set_value((4, 8)).run(timeout=TIMEOUT)
@@ -457,9 +457,9 @@ def test_an_upload_is_cached_in_its_session_only(at):
 
 
 def test_a_file_over_the_upload_limit_is_refused_with_the_command_line(at, sample, monkeypatch):
-    from pages import _common
+    from pages import _source
 
-    monkeypatch.setattr(_common, "UPLOAD_LIMIT_MB", 1)
+    monkeypatch.setattr(_source, "UPLOAD_LIMIT_MB", 1)
     data = shopify_csv() + b"\n" * 2**20
     upload(at, "huge orders.csv", data)
     assert len(at.error) == 1

@@ -1,0 +1,166 @@
+"""What a page gets: the View (orders, analysis and how to show them), how a page starts, its banners and
+captions, and the error boundary every page runs in.
+
+Dashboard pages call ``current_view()`` first: it keeps the view, reads the orders (the sample store until
+the user uploads a file), draws the sidebar and runs the analysis with the settings the sidebar shows.
+Nothing here computes the method; it calls ``clv``.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from clv.analysis import Analysis
+from clv.errors import OrdersError
+from clv.report import Loaded
+from pages._format import currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol
+from pages._sidebar import sidebar
+from pages._source import DATA_PAGE, Source, _cohorts, _customer_list, analyse, current_source, data_key, load
+from pages._view import keep_view, settings_from_view
+
+
+@dataclass(frozen=True, eq=False)
+class View:
+    source: Source
+    loaded: Loaded
+    analysis: Analysis
+    key: tuple
+    symbol: str
+    mask: bool
+
+    @property
+    def report(self):
+        return self.loaded.report
+
+    def cohorts(self) -> pd.DataFrame:
+        return _cohorts(self.loaded.orders, self.key, self.analysis.window.as_of)
+
+    def customer_list(self) -> pd.DataFrame:
+        """``customers_export(analysis)``, kept while the settings stay (sorting a million customers takes 1 s)."""
+        return _customer_list(self.analysis, self.key, self.analysis.settings)
+
+    def money(self, value: float | None, decimals: int = 2) -> str:
+        return money(value, self.symbol, decimals)
+
+    def money_column(self, label: str, help: str | None = None, decimals: int = 2) -> Any:
+        return st.column_config.NumberColumn(label, help=help, format=money_format(self.symbol, decimals))
+
+    def emails(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame as the screen should show it: e-mails masked in every text column when the user asked
+        (a name or a customer id can be an e-mail address too)."""
+        return mask_frame(frame) if self.mask else frame
+
+    def email(self, text: object) -> str:
+        """Text for the screen: any e-mail address in it masked when the user asked."""
+        return on_screen(text, self.mask)
+
+
+def prepare() -> tuple[Source, Loaded | None, str | None]:
+    """Keep the view state, read the current source and draw the sidebar (every page starts here)."""
+    keep_view()
+    source = current_source()
+    loaded, error = load(source)
+    sidebar(source, loaded.report.currencies if loaded is not None else ())
+    return source, loaded, error
+
+
+def masking() -> bool:
+    return bool(st.session_state.get("mask"))
+
+
+def on_screen(text: object, mask: bool | None = None) -> str:
+    """Text as the screen shows it: e-mail addresses masked when the user asked (messages can quote a cell)."""
+    return mask_text(text) if (masking() if mask is None else mask) else ("" if is_blank(text) else str(text))
+
+
+def current_view() -> View | None:
+    """Sidebar, orders and analysis for the dashboard pages; None (after saying why) when there is nothing to show."""
+    source, loaded, error = prepare()
+    if loaded is None:
+        st.error(escape(on_screen(error)))
+        st.page_link(DATA_PAGE, label="Fix it on the data page: choose the columns or another file",
+                     icon=":material/build:")
+        return None
+    try:
+        settings = settings_from_view()
+        analysis = analyse(loaded, data_key(source), settings)
+    except OrdersError as error:
+        st.error(escape(on_screen(error)))
+        return None
+    if analysis.customers.empty:
+        st.warning("No customer has an order in this window. Choose a longer window or a later as-of date.")
+        return None
+    return View(source, loaded, analysis, data_key(source), chosen_symbol(loaded), bool(st.session_state["mask"]))
+
+
+def chosen_symbol(loaded: Loaded) -> str:
+    """The sidebar's currency symbol, else the file's."""
+    return plain_symbol(st.session_state["currency"]) or currency_symbol(loaded.report.currencies)
+
+
+def sample_banner(view: View) -> None:
+    """Say plainly when the numbers are the sample store's, and how to see one's own."""
+    if not view.source.sample:
+        return
+    with st.container(border=True):
+        st.markdown(
+            ":material/storefront: **You are looking at a sample store:** Fernwood Coffee & Tea, a made-up "
+            "coffee roaster. Upload your own export (Shopify, WooCommerce, any CSV, Excel or Parquet) "
+            "to see your customers."
+        )
+        if st.session_state.get("_opened_with"):
+            st.caption("This link carries settings only, never customer data: upload your file to see your data "
+                       "with these settings.")
+        st.page_link(DATA_PAGE, label="Upload your file", icon=":material/upload_file:")
+
+
+def window_caption(view: View) -> None:
+    a = view.analysis
+    window = a.window
+    span = "all history" if window.all_history else f"{window.length_days:,} days"
+    cuts = a.settings.tier_cuts
+    st.caption(
+        f"Orders from {window.first_day:%d %b %Y} to {window.as_of:%d %b %Y} ({span}) · "
+        f"scores by {a.settings.method} · High from {cuts[1]}, Medium from {cuts[0]} · "
+        f"lifespan {a.lifespan_years:.2f} years ({a.lifespan_source}) · margin {a.settings.margin:.0%}"
+    )
+
+
+def show_warnings(messages: tuple[str, ...] | list[str]) -> None:
+    for message in messages:
+        st.warning(escape(on_screen(message)), icon=":material/info:")
+
+
+_LOG = logging.getLogger(__name__)
+
+
+def _where(error: BaseException) -> str:
+    """An exception's kind and the last lines it passed, for each exception in its chain; never its message."""
+    parts = []
+    while error is not None and len(parts) < 4:
+        frames = traceback.extract_tb(error.__traceback__)[-3:]
+        place = " < ".join(f"{Path(frame.filename).name}:{frame.lineno}" for frame in reversed(frames))
+        parts.append(f"{type(error).__name__} at {place}")
+        error = error.__cause__ or error.__context__
+    return "; caused by ".join(parts)
+
+
+def run_page(page: Any) -> None:
+    """Run the chosen page; a bug shows one short message, never a traceback.
+
+    The log gets the kind of error and where it happened, not its message: a message can quote
+    a customer's e-mail or name from the file.
+    """
+    try:
+        page.run()
+    except Exception as error:  # the page boundary: st.stop and st.rerun are not Exceptions and pass through
+        _LOG.error("Page %s failed: %s", getattr(page, "title", "?"), _where(error))
+        st.error("Something went wrong while drawing this page. Change a setting or reload the page; "
+                 "if it happens again, please report it.", icon=":material/error:")
