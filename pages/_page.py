@@ -1,8 +1,9 @@
 """What a page gets: the View (orders, analysis and how to show them), how a page starts, its banners and
 captions, and the error boundary every page runs in.
 
-Dashboard pages call ``current_view()`` first: it keeps the view, reads the orders (the sample store until
-the user uploads a file), draws the sidebar and runs the analysis with the settings the sidebar shows.
+Dashboard pages call ``page_view()`` first: it keeps the view, reads the orders (the sample store until
+the user uploads a file), draws the sidebar and runs the analysis with the settings the sidebar shows,
+or stops the page after saying why there is nothing to show.
 Nothing here computes the method; it calls ``clv``.
 """
 
@@ -98,6 +99,19 @@ def current_view() -> View | None:
         st.warning("No customer has an order in this window. Choose a longer window or a later as-of date.")
         return None
     return View(source, loaded, analysis, data_key(source), chosen_symbol(loaded), bool(st.session_state["mask"]))
+
+
+def page_view(caption: bool = True) -> View:
+    """The start of every dashboard page: sidebar, view, the sample banner and (unless ``caption`` is False)
+    the window's caption. Stops the page, after saying why, when there is nothing to show."""
+    view = current_view()
+    if view is None:
+        st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
+        st.stop()
+    sample_banner(view)
+    if caption:
+        window_caption(view)
+    return view
 
 
 def chosen_symbol(loaded: Loaded) -> str:

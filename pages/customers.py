@@ -7,7 +7,7 @@ from clv.export import to_csv, workbook
 from clv.segments import SEGMENT_NAMES, SEGMENTS
 from clv.settings import TIERS
 from pages import _format as fmt
-from pages._page import current_view, sample_banner
+from pages._page import page_view
 
 STYLED_ROWS = 5_000  # colouring cells is slow beyond this; longer lists show the tier as text
 SHOWN_ROWS = 10_000  # rows sent to the browser: a million would be 100 MB per redraw; the downloads hold them all
@@ -24,12 +24,7 @@ SORTS = {
 BADGE = {"High": "red", "Medium": "orange", "Low": "yellow"}
 
 st.title("Customers")
-view = current_view()
-if view is None:
-    st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
-    st.stop()
-
-sample_banner(view)
+view = page_view(caption=False)
 analysis = view.analysis
 table = view.customer_list()  # best first; its rows are what the campaign files hold
 

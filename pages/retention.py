@@ -5,19 +5,13 @@ import streamlit as st
 
 from clv.retention import cohort_matrix
 from pages import _format as fmt
-from pages._page import current_view, sample_banner, show_warnings, window_caption
+from pages._page import page_view, show_warnings
 from pages._view import set_churn
 
 COHORTS_SHOWN = 24
 
 st.title("Retention")
-view = current_view()
-if view is None:
-    st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
-    st.stop()
-
-sample_banner(view)
-window_caption(view)
+view = page_view()
 
 analysis = view.analysis
 kept = analysis.retention

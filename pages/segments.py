@@ -11,16 +11,10 @@ from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
 from pages import _format as fmt
-from pages._page import current_view, sample_banner, show_warnings, window_caption
+from pages._page import page_view, show_warnings
 
 st.title("Segments")
-view = current_view()
-if view is None:
-    st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
-    st.stop()
-
-sample_banner(view)
-window_caption(view)
+view = page_view()
 show_warnings(view.analysis.warnings)
 
 analysis = view.analysis

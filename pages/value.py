@@ -7,17 +7,11 @@ import streamlit as st
 from clv.settings import TIER_COLOURS
 from clv.value import HEALTHY_LTV_CAC
 from pages import _format as fmt
-from pages._page import current_view, sample_banner, show_warnings, window_caption
+from pages._page import page_view, show_warnings
 from pages._view import CAC_MODES
 
 st.title("Lifetime value")
-view = current_view()
-if view is None:
-    st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
-    st.stop()
-
-sample_banner(view)
-window_caption(view)
+view = page_view()
 show_warnings(view.analysis.warnings)
 
 analysis = view.analysis
