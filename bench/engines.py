@@ -215,24 +215,23 @@ def run_lifetimes(path: Path, out: Path) -> dict[str, float]:
 def run_project_phases(path: Path, out: Path) -> dict[str, float]:
     """The project's own stages, timed one by one (the CLI run is timed as a whole by bench.run).
 
-    As ``python -m clv`` runs them for these plain files (``clv.duck``): summarize = read the file into
-    DuckDB (``scan_file``), score = fetch the summary's numbers and ``clv.analysis.score``, write = the
-    customer file from DuckDB and the tier table.
+    As ``python -m clv`` runs them for these plain files (``clv.duck``): read = the file into DuckDB
+    (``scan_file``), analyze = window, summary, retention, scores and tier tables in the engine
+    (``clv.analysis.analyze``), write = the customer list fetched and written, and the tier table.
     """
-    from clv.analysis import score
+    from clv.analysis import analyze
     from clv.duck import scan_file
-    from clv.export import segments_export, to_csv
+    from clv.export import customers_export, segments_export, to_csv
     from clv.settings import Settings
 
-    settings = Settings()
     started = time.perf_counter()
-    with scan_file(path, settings, strict=True, with_retention=False) as scan:
-        summarized = time.perf_counter()
-        analysis = score(scan.numbers(), None, settings)
-        scored = time.perf_counter()
-        scan.write_customers(analysis, out / "customers.csv")
+    with scan_file(path, strict=True) as scan:
+        read = time.perf_counter()
+        analysis = analyze(scan.engine, Settings())
+        analyzed = time.perf_counter()
+        (out / "customers.csv").write_bytes(to_csv(customers_export(analysis)))
         (out / "tiers.csv").write_bytes(to_csv(segments_export(analysis)))
-    return {"summarize": summarized - started, "score": scored - summarized, "write": time.perf_counter() - scored}
+    return {"read": read - started, "analyze": analyzed - read, "write": time.perf_counter() - analyzed}
 
 
 ENGINES = {

@@ -1,7 +1,8 @@
 """The whole method in one call: canonical orders and settings -> every table the product shows.
 
-``analyze`` runs the stages in order; the dashboard calls the same stages one
-by one so that each is cached on only what it depends on:
+``analyze`` runs the stages in order over an engine holding the orders
+(``clv.engine``); the dashboard calls the same stages one by one so that each
+is cached on only what it depends on:
 
     rfm_window + rfm_summary    depend on the orders, as_of and window_days
     retention                   depends on the orders and as_of
@@ -10,14 +11,16 @@ by one so that each is cached on only what it depends on:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
+from clv.engine import DuckEngine, Engine
 from clv.retention import Retention, repeat_rate, retention
 from clv.rfm import (
-    Summary, Window, rfm_cell_of, rfm_grid, rfm_scores, rfm_summary, rfm_tiers, rfm_window, whole_cents,
+    Summary, Thresholds, Window, edge_customers, rfm_cell_sums, rfm_grid, rfm_scored_sql, rfm_scores, rfm_summary,
+    rfm_window,
 )
 from clv.segments import SEGMENT_NAMES
 from clv.settings import TIERS, Settings
@@ -28,35 +31,58 @@ from clv.value import ValueInputs, clv_from_sums
 class Analysis:
     """Everything computed from one set of orders and one ``Settings``.
 
-    customers : one row per customer: customer, email, name, recency_days, frequency,
-        monetary, first_order_date, last_order_date, r, f, m, rfm_score, rfm_code,
-        tier, segment.
+    summary : the window's customers in the engine, and what the window left out.
+    thresholds : where each score begins (``clv.rfm.rfm_scores``).
     cuts : the cut points used, one row per variable and score.
     tiers : lifetime value per tier (High, Medium, Low) and All.
     segments : lifetime value per named segment and All.
-    excluded : orders the window left out, by reason.
     retention : retention and churn over the year to as_of; None where the caller
         did not compute it (the command line, unless the lifespan comes from churn).
+    customers (computed when first read) : one row per scored customer, best first
+        (highest RFM score, then most money, then customer): customer, email, name,
+        recency_days, frequency, monetary, first_order_date, last_order_date, r, f,
+        m, rfm_score, rfm_code, tier, segment.
     """
 
     settings: Settings
-    window: Window
-    customers: pd.DataFrame
+    summary: Summary
+    thresholds: Thresholds
     cuts: pd.DataFrame
     tiers: pd.DataFrame
     segments: pd.DataFrame
-    excluded: pd.DataFrame
     retention: Retention | None
     repeat_rate: float | None
     lifespan_years: float
     lifespan_source: str
     warnings: tuple[str, ...]
 
+    @property
+    def window(self) -> Window:
+        return self.summary.window
 
-def analyze(orders: pd.DataFrame, settings: Settings) -> Analysis:
-    """Canonical orders (``clv.report.ORDER_COLUMNS``) -> the full analysis."""
-    window = rfm_window(orders, settings)
-    return score(rfm_summary(orders, window), retention(orders, window.as_of), settings)
+    @property
+    def excluded(self) -> pd.DataFrame:
+        """Orders the window left out, by reason."""
+        return self.summary.excluded
+
+    @property
+    def scored_sql(self) -> str:
+        """SQL for the scored customers, in the summary's engine."""
+        return rfm_scored_sql(self.summary.scoreable, self.thresholds, self.settings.tier_cuts)
+
+    @functools.cached_property
+    def customers(self) -> pd.DataFrame:
+        return edge_customers(self.summary.engine.fetch(
+            "SELECT customer, email, name, recency_days, frequency, cents, first_day, last_day, "
+            f"r, f, m, rfm_score, rfm_code, tier, segment FROM ({self.scored_sql}) AS scored "
+            "ORDER BY rfm_score DESC, cents DESC, customer"))
+
+
+def analyze(orders: pd.DataFrame | Engine, settings: Settings) -> Analysis:
+    """Canonical orders (``clv.report.ORDER_COLUMNS``, or an engine holding them) -> the full analysis."""
+    engine = DuckEngine.of_orders(orders) if isinstance(orders, pd.DataFrame) else orders
+    window = rfm_window(engine, settings)
+    return score(rfm_summary(engine, window), retention(engine, window.as_of), settings)
 
 
 def score(summary: Summary, kept: Retention | None, settings: Settings) -> Analysis:
@@ -66,8 +92,7 @@ def score(summary: Summary, kept: Retention | None, settings: Settings) -> Analy
     ``kept`` (the retention) may be None, left uncomputed, unless the settings take
     the lifespan from churn.
     """
-    scores = rfm_scores(summary.customers, settings.method)
-    customers = rfm_tiers(scores.customers, settings.tier_cuts)
+    scores = rfm_scores(summary, settings.method)
     lifespan, source, lifespan_warnings = _lifespan(kept, settings)
     inputs = ValueInputs(
         window_length_days=summary.window.length_days,
@@ -76,17 +101,18 @@ def score(summary: Summary, kept: Retention | None, settings: Settings) -> Analy
         conversion_rate=settings.conversion_rate,
         cac=settings.acquisition_cost,
     )
-    cells = _per_cell(customers, settings.tier_cuts)
+    cells = (rfm_grid(settings.tier_cuts)
+             .merge(rfm_cell_sums(summary, scores.thresholds), on=["r", "f", "m"], how="left")
+             .fillna({column: 0 for column in _SUMS}))
     return Analysis(
         settings=settings,
-        window=summary.window,
-        customers=customers,
+        summary=summary,
+        thresholds=scores.thresholds,
         cuts=scores.cuts,
         tiers=clv_from_sums(cells.groupby("tier", observed=True)[_SUMS].sum(), "tier", list(TIERS), inputs),
         segments=clv_from_sums(cells.groupby("segment")[_SUMS].sum(), "segment", list(SEGMENT_NAMES), inputs),
-        excluded=summary.excluded,
         retention=kept,
-        repeat_rate=repeat_rate(customers),
+        repeat_rate=repeat_rate(summary),
         lifespan_years=lifespan,
         lifespan_source=source,
         warnings=scores.warnings + lifespan_warnings,
@@ -94,20 +120,6 @@ def score(summary: Summary, kept: Retention | None, settings: Settings) -> Analy
 
 
 _SUMS = ["customers", "orders", "cents"]
-
-
-def _per_cell(customers: pd.DataFrame, tier_cuts: tuple[int, int]) -> pd.DataFrame:
-    """The 27 RFM cells (``rfm_grid``) with their customers, orders and cents added up.
-
-    A cell has one tier and one segment, so the lifetime value per tier and per segment
-    follows from these 27 sums: what ``clv.value.clv_table`` gives by grouping every
-    customer (the same integers), at a tenth of the time for a million customers.
-    """
-    cell = rfm_cell_of(customers)
-    orders, cents = np.zeros(27, dtype="int64"), np.zeros(27, dtype="int64")
-    np.add.at(orders, cell, customers["frequency"].to_numpy(dtype="int64"))
-    np.add.at(cents, cell, whole_cents(customers["monetary"]))
-    return rfm_grid(tier_cuts).assign(customers=np.bincount(cell, minlength=27), orders=orders, cents=cents)
 
 
 def _lifespan(kept: Retention | None, settings: Settings) -> tuple[float, str, tuple[str, ...]]:

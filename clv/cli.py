@@ -10,27 +10,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
 import os
 import sys
 import traceback
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pandas as pd
 
-from clv.analysis import score
+from clv.analysis import analyze
 from clv.columns import parse_mapping
 from clv.duck import scan_file
+from clv.engine import ORDERS, DuckEngine, Engine
 from clv.errors import OrdersError
-from clv.export import (
-    cuts_export, customers_file, quality_table, segments_export, segments_file, to_csv, to_excel, write_customers_csv,
-)
+from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
 from clv.load import read_orders
-from clv.report import LoadReport
-from clv.retention import Retention, retention
-from clv.rfm import Summary, rfm_summary, rfm_window
+from clv.report import LoadReport, empty_exclusions
 from clv.settings import METHODS, Settings
 
 TIER_SUMMARY = ["tier", "customers", "share_customers", "orders", "revenue", "aov", "purchase_frequency",
@@ -64,10 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--date-order", choices=["auto", "month-first", "day-first"], default="auto",
                         help="how to read dates like 03/04/2026 when the file cannot tell (default auto)")
     parser.add_argument("--engine", choices=ENGINES, default="auto",
-                        help="auto (default): DuckDB for a plain UTF-8 CSV (ISO dates, plain amounts, no status or "
-                             "currency columns), else the general loader; duckdb: only DuckDB, an error for other "
-                             "files; pandas: always the general loader; spark: Apache Spark for a path or table "
-                             "in a data lake or warehouse (pip install -r requirements-spark.txt)")
+                        help="how the file is read; the analysis runs in DuckDB, or in Spark with spark. auto "
+                             "(default): DuckDB reads a plain UTF-8 CSV (ISO dates, plain amounts, no status or "
+                             "currency columns) itself, the general loader every other file; duckdb: only DuckDB's "
+                             "reader, an error for other files; pandas: always the general loader; spark: Apache "
+                             "Spark for a path or table in a data lake or warehouse "
+                             "(pip install -r requirements-spark.txt)")
     parser.add_argument("--cac", type=float, help="customer acquisition cost, if you know it")
     parser.add_argument("--marketing-spend", type=float, help="marketing spend over a period (CAC = spend / new)")
     parser.add_argument("--new-customers", type=int, help="new customers won in that period")
@@ -112,72 +110,67 @@ def run(args: argparse.Namespace) -> str:
     """Do the work the flags ask for; return the text to print."""
     settings = settings_from(args)
     mapping = parse_mapping(args.map) if args.map else None
+    with _orders(args, mapping) as (report, engine):
+        analysis = analyze(engine, settings)
+        outputs = {
+            args.customers_out: lambda: to_csv(customers_export(analysis)),
+            args.segments_out: lambda: to_csv(segments_export(analysis)),
+            args.cuts_out: lambda: to_csv(cuts_export(analysis)),
+            args.excel_out: lambda: to_excel(analysis, report),
+        }
+        for target, content in outputs.items():
+            if target is not None:
+                _write(target, content)
+        return render(report, analysis)
+
+
+@contextmanager
+def _orders(args: argparse.Namespace, mapping) -> Iterator[tuple[LoadReport, Engine]]:
+    """The orders the flags name -> how they were read, and an engine holding them as canonical orders."""
     if args.engine == "spark":
-        return run_spark(args.orders, settings, mapping, args.customers_out, args.segments_out)
+        yield _spark_orders(args.orders, mapping)
+        return
     path = Path(args.orders)
     if not path.is_file():
         raise OrdersError(f"No file at {path}: give the path of an order export (CSV, .xlsx or .parquet).")
-    needed = settings.lifespan_from_churn  # nothing else the command line prints or writes shows the retention
-    with (scan_file(path, settings, mapping=mapping, date_order=args.date_order, strict=args.engine == "duckdb",
-                    with_retention=needed) if args.engine != "pandas" else nullcontext()) as scan:
-        if scan is not None and args.excel_out is None:
-            # The customers' text stays in DuckDB, which writes the customer file: Python scores the numbers.
-            report, analysis = scan.report, score(scan.numbers(), scan.retention, settings)
-            write_customers = functools.partial(scan.write_customers, analysis)
-        else:
-            report, summary, kept = ((scan.report, scan.summary(), scan.retention) if scan is not None
-                                     else _read(path, settings, mapping, args.date_order, needed))
-            analysis = score(summary, kept, settings)
-            write_customers = functools.partial(write_customers_csv, analysis.customers)  # DuckDB, when millions
-        outputs = {
-            args.customers_out: write_customers,
-            args.segments_out: lambda path: path.write_bytes(to_csv(segments_export(analysis))),
-            args.cuts_out: lambda path: path.write_bytes(to_csv(cuts_export(analysis))),
-            args.excel_out: lambda path: path.write_bytes(to_excel(analysis, report)),
-        }
-        for target, writer in outputs.items():
-            if target is not None:
-                _write(target, writer)
-    return render(report, analysis)
+    with (scan_file(path, mapping=mapping, strict=args.engine == "duckdb") if args.engine != "pandas"
+          else nullcontext()) as scan:
+        if scan is not None:
+            yield scan.report, scan.engine
+            return
+        loaded = read_orders(path, mapping=mapping, date_order=args.date_order)
+        yield loaded.report, DuckEngine.of_orders(loaded.orders)
 
 
-def run_spark(source: str, settings: Settings, mapping, customers_out: Path | None,
-              segments_out: Path | None) -> str:
-    """The method on Apache Spark (``clv.spark``): the same files, the tier table printed.
+def _spark_orders(source: str, mapping) -> tuple[LoadReport, Engine]:
+    """A path or table for Spark (``clv.spark``) -> a report of what was read, and the Spark engine.
 
     The session takes its master from ``spark-submit`` (or runs locally).
     """
     try:
         from pyspark.sql import SparkSession
 
-        from clv.spark import read_orders_spark, rfm_spark
+        from clv.spark import read_orders_spark, spark_engine
     except ImportError:
         raise OrdersError("--engine spark needs PySpark: pip install -r requirements-spark.txt (and Java 17+).")
     spark = SparkSession.builder.appName("clv").getOrCreate()
-    customers, tiers = rfm_spark(read_orders_spark(spark, source, mapping), settings)
-    if customers_out is not None:
-        table = to_csv(customers_file(customers.toArrow().to_pandas()))
-        _write(customers_out, lambda path: path.write_bytes(table))
-    if segments_out is not None:
-        _write(segments_out, lambda path: path.write_bytes(to_csv(segments_file(tiers))))
-    return "\n".join([f"{source} on Spark: method {settings.method}", "", "Tiers",
-                      _text(segments_file(tiers)[TIER_SUMMARY])])
+    rows = read_orders_spark(spark, source, mapping)
+    engine = spark_engine(rows)
+    counted = engine.fetch(f"SELECT CAST(sum(rows) AS BIGINT) AS rows, CAST(sum(cents) AS BIGINT) AS cents, "
+                           f"min(day) AS first, max(day) AS last FROM {ORDERS}").to_pylist()[0]
+    report = LoadReport(
+        source_format="Spark table", columns={role: role for role in rows.columns}, rows_read=counted["rows"] or 0,
+        revenue_read=(counted["cents"] or 0) / 100, excluded=empty_exclusions(),
+        first_date=pd.Timestamp(counted["first"]) if counted["first"] else None,
+        last_date=pd.Timestamp(counted["last"]) if counted["last"] else None,
+    )
+    return report, engine
 
 
-def _read(path: Path, settings: Settings, mapping, date_order: str, with_retention: bool,
-          ) -> tuple[LoadReport, Summary, Retention | None]:
-    """The file -> load report, per-customer summary and retention (None unless asked for), by the
-    general loader."""
-    loaded = read_orders(path, mapping=mapping, date_order=date_order)
-    window = rfm_window(loaded.orders, settings)
-    kept = retention(loaded.orders, window.as_of) if with_retention else None
-    return loaded.report, rfm_summary(loaded.orders, window), kept
-
-
-def _write(target: Path, writer: Callable[[Path], object]) -> None:
-    """``writer(target)``, an unwritable place said in one line."""
+def _write(target: Path, content: Callable[[], bytes]) -> None:
+    """The file's content written to ``target``; an unwritable place said in one line."""
     try:
-        writer(target)
+        target.write_bytes(content())
     except OSError as error:
         raise OrdersError(f"Could not write {target}: {error.strerror}. Choose a folder you can write to.")
 

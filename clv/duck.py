@@ -1,20 +1,18 @@
-"""A large plain CSV export -> the per-customer summary, computed inside DuckDB: exact, or not at all.
+"""A large plain CSV export -> its canonical orders inside DuckDB, read exactly as the loader reads them, or not at all.
 
-    summarize_file(path, settings) -> FileSummary(report, summary, retention), or None
-    summarize_file(path, settings, with_retention=False) -> the same with retention None (one pass less)
-    with scan_file(path, settings) as scan: ...   the same, the customers kept in DuckDB (or None)
+    with scan_file(path) as scan: analyze(scan.engine, settings)    (scan is None: read it with clv.load)
 
 The general path reads any export the product knows: ``clv.load.read_orders``
-(every column as text, every messy-export rule), then ``clv.rfm.rfm_window``,
-``clv.rfm.rfm_summary`` and ``clv.retention.retention``. For the commonest large
-file, a plain table with a customer, an order id, an ISO date and a plain
-decimal amount, this module does the same work in an embedded DuckDB (one scan
-of the file grouped into orders, then customers) and returns the same three
-objects, value for value: the same customers, recency_days, frequency,
-monetary to the cent, first and last order dates, e-mail and name, the same
-exclusion rows, rows and revenue read, and the same retention.
-``tests/test_duck.py`` checks that against the pandas path on the fixtures and
-on generated files.
+(every column as text, every messy-export rule) gives a pandas table of
+canonical orders, which ``clv.engine.DuckEngine.of_orders`` puts in DuckDB. For
+the commonest large file, a plain table with a customer, an order id, an ISO
+date and a plain decimal amount, this module reads the file straight into
+DuckDB and gives the same load report and the same canonical orders, value for
+value: the same customers, days, cents, rows, e-mails and names, the same
+exclusion rows, rows and revenue read. Everything after that, the method
+itself, is ``clv.rfm`` and ``clv.retention`` over the engine, whichever way the
+file came in. ``tests/test_duck.py`` checks the report and the analysis
+against the pandas path on the fixtures and on generated files.
 
 It never guesses. A file that the rules below do not cover gives None, and the
 caller reads it the general way (``python -m clv`` does that by itself).
@@ -62,8 +60,7 @@ row takes the customer id its e-mail has on other rows, else the e-mail, else
 the name; rows of an order are one order (amount = sum, a blank amount counts
 0, date = earliest); a file without an order column has one order per row;
 fully blank rows are dropped; orders without a customer or a readable date are
-excluded and reported; then the window, the customers whose orders in it are
-all returns, and retention, as ``clv.rfm`` and ``clv.retention`` define them.
+excluded and reported.
 
 How: one statement reads the file (every column as text, except the dates
 when the head of the file shows them all as ``2026-05-10 13:22:10`` or
@@ -77,27 +74,18 @@ an order and keeps a 64-bit hash of its id, and if two hashes turn out equal
 grouped, with the checks that only an order of several rows needs (an order
 of one row needs no column for its rows and absolute amount either). An id in
 the head written otherwise than ``7.0`` settles that the loader rewrites no id
-of its column, and then no row is checked for it. Small queries then give the
-report's totals (from orders per day), the window's customers (a table), the
-returns-only customers and the retention.
-
-The command line needs the customers' text only in its customer file. So it
-takes ``scan_file``'s ``Scan`` rather than the summary: ``Scan.numbers()`` gives
-recency, frequency and money (no text, no sort), ``clv.analysis.score`` scores
-them, and ``Scan.write_customers`` has DuckDB give each customer those scores
-(from the cut table's value ranges), format the text and order the rows
-(``clv.export.copy_scored_customers``): at 10M orders about 1.05 s in all, against
-2.5 s (measured 2026-11-22) for a pandas frame of 1.35M customers, scored and written.
+of its column, and then no row is checked for it. A small query then gives the
+report's totals (from orders per day), and a view names the orders the loader
+would keep in the shape the method reads (``clv.engine.ORDERS``).
 
 Money is summed in whole cents (DECIMAL -> BIGINT). DuckDB uses every core the
-process may use and at most ``MEMORY_LIMIT``, spilling to a temporary directory
-beyond.
+process may use and at most ``clv.engine.MEMORY_LIMIT``, spilling to a temporary
+directory beyond.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 import mmap
 import operator
 import os
@@ -105,33 +93,25 @@ import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
-from clv.analysis import Analysis
 from clv.columns import TABLE, ColumnPlan, detect_columns, plan_columns
+from clv.engine import MEMORY_LIMIT, DuckEngine
 from clv.errors import OrdersError
 from clv.load import read_table
-from clv.parse import DateOrder, keeps_ids_as_written
-from clv.reasons import AFTER_AS_OF, BAD_DATE, BEFORE_WINDOW, NO_CUSTOMER, RETURNS_ONLY
-from clv.report import LoadReport, empty_exclusions
-from clv.retention import Retention, retention
-from clv.rfm import Summary, Window, rfm_window
-from clv.settings import Settings
+from clv.parse import keeps_ids_as_written
+from clv.reasons import BAD_DATE, NO_CUSTOMER
+from clv.report import LoadReport
+from clv.rfm import exclusion_table
 from clv.sniff import looks_binary, sniff_delimiter
-
-MEMORY_LIMIT = "1GB"
-"""DuckDB's own cap (it spills to disk beyond it); the Python tables come on top, within 2 GB at 10M rows."""
 
 SAMPLE_BYTES = 1 << 20
 """The head of the file read to find its delimiter and columns, as the loader does on the whole file."""
-
-RETENTION_DAYS: int = inspect.signature(retention).parameters["period_days"].default
-"""The retention period ``clv.analysis`` uses (``retention``'s default)."""
 
 MAX_CENTS = 10**14
 """Amounts adding up to 10^12 at most (10^14 cents): the loader's float sums round to the same cents."""
@@ -153,135 +133,42 @@ _MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
 
 
 @dataclass(frozen=True, eq=False)
-class FileSummary:
-    """What the pandas path gives for a file: the load report, the window's summary and the retention
-    (None when not asked for)."""
-
-    report: LoadReport
-    summary: Summary
-    retention: Retention | None
-
-
-def summarize_file(
-    path: str | os.PathLike,
-    settings: Settings,
-    *,
-    mapping: Mapping[str, str | None] | None = None,
-    date_order: DateOrder = "auto",
-    strict: bool = False,
-    with_retention: bool = True,
-) -> FileSummary | None:
-    """A CSV export -> its load report, per-customer summary and retention; None when it does not qualify.
-
-    Gives exactly what ``read_orders`` -> ``rfm_window`` -> ``rfm_summary`` and
-    ``retention(orders, window.as_of)`` give for the same file and settings.
-
-    Parameters
-    ----------
-    path : path of the file
-    settings : Settings
-        ``as_of`` and ``window_days`` are used.
-    mapping : role -> column, optional
-        As for ``read_orders``.
-    date_order : {"auto", "month-first", "day-first"}
-        As for ``read_orders``; ISO dates read the same whatever it says.
-    strict : bool
-        Raise ``OrdersError`` saying why, instead of returning None, for a file
-        that does not qualify (the command line's ``--engine duckdb``).
-    with_retention : bool
-        Compute the retention (one more pass over every order; the command line
-        needs it only for ``--lifespan-from-churn``). False: ``retention`` is None.
-
-    Returns
-    -------
-    FileSummary or None
-        None for a file this engine does not read exactly (see the module
-        docstring), and for one the loader would refuse (no rows, no readable
-        date, no customer): the caller's ``read_orders`` then says why.
-
-    Raises
-    ------
-    OrdersError
-        As ``rfm_window`` does (no orders left, an as-of date before the first
-        order); with ``strict``, for a file that does not qualify.
-    """
-    with scan_file(path, settings, mapping=mapping, date_order=date_order, strict=strict,
-                   with_retention=with_retention) as scan:
-        return None if scan is None else FileSummary(scan.report, scan.summary(), scan.retention)
-
-
-@dataclass(frozen=True, eq=False)
 class Scan:
-    """A file read into DuckDB (``scan_file``): the load report, the window, the orders it left out and
-    the retention, with the window's customers in the connection's table ``customers`` while it is open."""
+    """A file read into DuckDB (``scan_file``): its load report, and an engine holding its canonical orders
+    (``clv.engine.ORDERS``) while the ``with`` block is open: ``clv.analysis.analyze(scan.engine, settings)``."""
 
     report: LoadReport
-    window: Window
-    excluded: pd.DataFrame
-    retention: Retention | None
-    con: object = field(repr=False)
-    text: Mapping[str, bool] = field(repr=False)  # "email"/"name" -> some order in the window has one
-
-    def summary(self) -> Summary:
-        """The summary ``rfm_summary`` gives, value for value and dtype for dtype."""
-        table = self.con.sql(_SUMMARY_SQL.format(contacts="".join(f", {role}" for role in self.text)),
-                             params={"as_of": self.window.as_of.date()}).to_arrow_table()
-        return Summary(self.window, _customers_frame(table, self.text), self.excluded)
-
-    def numbers(self) -> Summary:
-        """The summary's numbers only: recency_days, frequency and monetary, one row per customer, in no
-        particular order (``clv.analysis.score`` scores them; ``write_customers`` writes the file)."""
-        found = self.con.execute(_NUMBERS_SQL, {"as_of": self.window.as_of.date()}).fetchnumpy()
-        customers = pd.DataFrame({"recency_days": found["recency_days"].astype("int64", copy=False),
-                                  "frequency": found["frequency"].astype("int64", copy=False),
-                                  "monetary": found["cents"].astype("int64", copy=False) / 100}, copy=False)
-        return Summary(self.window, customers, self.excluded)
-
-    def write_customers(self, analysis: Analysis, path: Path) -> None:
-        """``numbers()`` scored (``clv.analysis.score``) -> the ``--customers-out`` file, with the bytes the
-        pandas path writes (``clv.export.copy_scored_customers``).
-
-        DuckDB gives each customer in its table the scores the analysis gave: a score is monotone in
-        the value scored and equal values share it, so the customers with score s are exactly those
-        whose value lies in the range the cut table gives for s (its lower and upper values).
-        """
-        from clv.export import copy_scored_customers
-
-        def scored(variable: str, value: str, scale: int = 1) -> str:
-            held = analysis.cuts.loc[(analysis.cuts["variable"] == variable) & (analysis.cuts["customers"] > 0)]
-            ranges = [f"WHEN {value} BETWEEN {round(lower * scale)} AND {round(upper * scale)} THEN {score}"
-                      for score, lower, upper in held[["score", "lower", "upper"]].itertuples(index=False)]
-            return f"CASE {' '.join(ranges)} END" if ranges else "NULL"
-
-        contacts = [role if role in self.text else f"CAST(NULL AS VARCHAR) AS {role}" for role in ("email", "name")]
-        customers = (
-            f"SELECT * EXCLUDE (r, f, m), 9 * (r - 1) + 3 * (f - 1) + (m - 1) AS cell FROM (SELECT *, "
-            f"{scored('recency_days', 'recency_days')} AS r, {scored('frequency', 'frequency')} AS f, "
-            f"{scored('monetary', 'cents', 100)} AS m FROM (SELECT customer, {', '.join(contacts)}, "
-            f"DATE '{self.window.as_of.date()}' - last_day AS recency_days, frequency, cents, "
-            "first_day AS first_order_date, last_day AS last_order_date FROM customers WHERE frequency > 0))"
-        )
-        copy_scored_customers(self.con, customers, analysis.settings.tier_cuts, path)
+    engine: DuckEngine
 
 
 @contextmanager
 def scan_file(
     path: str | os.PathLike,
-    settings: Settings,
     *,
     mapping: Mapping[str, str | None] | None = None,
-    date_order: DateOrder = "auto",
     strict: bool = False,
-    with_retention: bool = True,
 ) -> Iterator[Scan | None]:
-    """``with scan_file(...) as scan:`` the file read into DuckDB, its customers kept there; None when the
-    file does not qualify. Parameters, refusals and errors as for ``summarize_file``.
+    """``with scan_file(path) as scan:`` the file's canonical orders in DuckDB; None when it does not qualify.
 
-    For a caller that needs the customers' text only in a file (the command line):
-    ``scan.numbers()`` gives the summary's numbers, ``clv.analysis.score`` scores
-    them, and ``scan.write_customers`` writes the customer file from DuckDB's table.
+    Gives the load report and the orders ``clv.load.read_orders`` gives for the
+    same file (a day written YYYY-MM-DD reads the same in every date order).
+
+    Parameters
+    ----------
+    path : path of the file
+    mapping : role -> column, optional
+        As for ``read_orders``.
+    strict : bool
+        Raise ``OrdersError`` saying why, instead of giving None, for a file
+        that does not qualify (the command line's ``--engine duckdb``).
+
+    Yields
+    ------
+    Scan or None
+        None for a file this engine does not read exactly (see the module
+        docstring), and for one the loader would refuse (no rows, no readable
+        date, no customer): the caller's ``read_orders`` then says why.
     """
-    del date_order  # a day written YYYY-MM-DD reads the same in every order
     source = _qualify(Path(path), mapping)
     if isinstance(source, str):
         yield _refuse(source, strict)
@@ -293,7 +180,7 @@ def scan_file(
                                      "preserve_insertion_order": False})
         try:
             try:
-                result = _summarize(con, source, settings, with_retention, refused=duckdb.Error)
+                result = _scan(con, source, refused=duckdb.Error)
             except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
                 result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
             yield _refuse(result, strict) if isinstance(result, str) else result
@@ -468,7 +355,7 @@ def _strip(column: str) -> str:
 
 
 def _orders_sql(source: _Source) -> str:
-    """SQL that reads the file into the table ``orders``: one row per order with its customer (NULL:
+    """SQL that reads the file into the table ``file_orders``: one row per order with its customer (NULL:
     none), day (NULL: no readable date), cents, rows, e-mail and name, and what the checks need.
 
     lines (the file's fields, trimmed) -> rows (parsed and checked) -> grouped (one row per order id)
@@ -593,14 +480,14 @@ def _orders_sql(source: _Source) -> str:
     orders += [f"o.{field} AS {role}" for role, field in (("email", "e_lo"), ("name", "n_lo")) if has[role]]
     if has["order"] and not by_order:
         orders.append("o.order_hash")
-    return f"CREATE OR REPLACE TEMP TABLE orders AS WITH {', '.join(ctes)} SELECT {', '.join(orders)} FROM {joined}"
+    return f"CREATE OR REPLACE TEMP TABLE file_orders AS WITH {', '.join(ctes)} SELECT {', '.join(orders)} FROM {joined}"
 
 
 # ---------------------------------------------------------------------------
 # Orders -> what the report, the summary and the retention need
 
 def _order_sums(source: _Source) -> dict[str, str]:
-    """SQL for the rows and the absolute amounts that orders hold, summed: the table ``orders`` has them
+    """SQL for the rows and the absolute amounts that orders hold, summed: the table ``file_orders`` has them
     when the read grouped rows into orders; else each order is one row, and they need no column."""
     if source.grouped:
         return {"n_rows": "sum(n_rows)", "abs_cents": "sum(abs_cents)"}
@@ -611,7 +498,7 @@ _BY_DAY_SQL = """
 SELECT day, customer IS NULL AS guest, count(*) AS orders, {n_rows} AS n_rows, sum(cents) AS cents,
        {abs_cents} AS abs_cents, sum(flags & 1) AS broken, bit_or(flags) AS some_flags,
        bit_and(flags) AS every_flags{contacts}
-FROM orders
+FROM file_orders
 GROUP BY ALL
 """
 """Orders per day, apart for those without a customer: a few thousand rows from which every total of
@@ -619,49 +506,17 @@ the report and every exclusion of the window follows, whatever the window. some_
 the flags (``_orders_sql``) that some / every order of the day has (bit aggregates: a third cheaper
 than a boolean aggregate per flag at 10M orders)."""
 
-_CUSTOMERS_SQL = """
-CREATE TEMP TABLE customers AS
-SELECT customer, count(*) FILTER (WHERE cents > 0) AS frequency, CAST(sum(cents) AS BIGINT) AS cents,
-       min(day) FILTER (WHERE cents > 0) AS first_day, max(day) FILTER (WHERE cents > 0) AS last_day,
-       count(*) AS orders, {n_rows} AS n_rows{contacts}
-FROM orders
-WHERE customer IS NOT NULL AND day > $start AND day <= $as_of
-GROUP BY customer
+_CANONICAL_SQL = """
+CREATE VIEW orders AS
+SELECT customer, day, CAST(cents AS BIGINT) AS cents, CAST({n_rows} AS BIGINT) AS rows, {email} AS email, {name} AS name
+FROM file_orders
+WHERE customer IS NOT NULL AND day IS NOT NULL
 """
-
-_CONTACT = ", max({{'day': day, 'value': {0}}}) FILTER (WHERE {0} IS NOT NULL).value AS {0}"
-"""The e-mail (name) of the customer's latest order in the window that has one; the greater text on a tie."""
-
-_RETURNS_ONLY_SQL = """
-SELECT coalesce(sum(n_rows), 0), coalesce(sum(orders), 0), coalesce(sum(cents), 0) FROM customers WHERE frequency = 0
-"""
-
-_RETENTION_SQL = """
-SELECT count(*) FILTER (WHERE (seen & 1) = 1), count(*) FILTER (WHERE (seen & 2) = 2),
-       count(*) FILTER (WHERE (seen & 6) = 2)
-FROM (
-    SELECT bit_or(CASE WHEN day > $period_start THEN 2 WHEN day > $before_start THEN 5 ELSE 4 END) AS seen
-    FROM orders
-    WHERE customer IS NOT NULL AND day <= $as_of AND cents > 0
-    GROUP BY customer
-)
-"""
-"""Customers who bought in the period before the period (1), in the period (2), on or before its
-start (4): customers at start, at end, and new (2 without 4)."""
-
-_NUMBERS_SQL = """
-SELECT CAST($as_of AS DATE) - last_day AS recency_days, frequency, cents FROM customers WHERE frequency > 0
-"""
-
-_SUMMARY_SQL = """
-SELECT customer{contacts}, CAST($as_of AS DATE) - last_day AS recency_days, frequency, cents,
-       first_day - DATE '1970-01-01' AS first_day, last_day - DATE '1970-01-01' AS last_day
-FROM customers WHERE frequency > 0 ORDER BY customer
-"""
+"""The orders the loader would keep, as the method reads them (``clv.engine.ORDERS``)."""
 
 
 def _read_orders(con, source: _Source, refused: type[Exception]) -> tuple[_Days, _Source]:
-    """The file -> the table ``orders``, read the fast way first; the orders per day, and the source as read.
+    """The file -> the table ``file_orders``, read the fast way first; the orders per day, and the source as read.
 
     Typed dates: a date out of the head's layout makes the reader refuse, and the
     file is read again with dates as text. One-row orders (the head names each order
@@ -678,7 +533,7 @@ def _read_orders(con, source: _Source, refused: type[Exception]) -> tuple[_Days,
         con.execute(_orders_sql(source), parameters)
     contacts = [role for role in ("email", "name") if role in source.position]
     with ThreadPoolExecutor(max_workers=1) as pool:  # numpy sorts the hashes while DuckDB counts the days
-        differ = (pool.submit(_all_differ, con.execute("SELECT order_hash FROM orders").fetchnumpy()["order_hash"])
+        differ = (pool.submit(_all_differ, con.execute("SELECT order_hash FROM file_orders").fetchnumpy()["order_hash"])
                   if source.one_row_orders else None)
         counts = "".join(f", count({role}) AS {role}s" for role in contacts)
         days = _Days(con.execute(_BY_DAY_SQL.format(contacts=counts, **_order_sums(source))))
@@ -687,14 +542,13 @@ def _read_orders(con, source: _Source, refused: type[Exception]) -> tuple[_Days,
     return days, source
 
 
-def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
-               refused: type[Exception]) -> Scan | str:
+def _scan(con, source: _Source, refused: type[Exception]) -> Scan | str:
+    """The file -> its report and canonical orders, or why the loader must read it instead."""
     with ThreadPoolExecutor(max_workers=1) as pool:  # Python looks for spaced quotes while DuckDB reads
         plain = pool.submit(_quotes_are_plain, source.path)
         days, source = _read_orders(con, source, refused)
     if not plain.result():
         return "a space stands next to a quote character"
-    contacts = [role for role in ("email", "name") if role in source.position]
     why = days.why_not(expect_order_ids="order" in source.position)
     if why:
         return why
@@ -704,41 +558,16 @@ def _summarize(con, source: _Source, settings: Settings, with_retention: bool,
         columns=source.plan.columns(),
         rows_read=days.total("n_rows"),
         revenue_read=days.total("cents") / 100,
-        excluded=_exclusion_table([
+        excluded=exclusion_table([
             (NO_CUSTOMER, *days.totals(lambda day, guest: guest)),
             (BAD_DATE, *days.totals(lambda day, guest: not guest and day is None)),
-        ]).astype({"reason": "str"}),
+        ]).astype({"reason": "str"}),  # the loader's dtype, even with no row
         first_date=pd.Timestamp(min(dated)),
         last_date=pd.Timestamp(max(dated)),
     )
-    window = rfm_window(pd.DataFrame({"date": pd.to_datetime(days.kept_bounds()).astype("datetime64[us]")}), settings)
-    as_of, start = window.as_of.date(), window.start.date()
-
-    def kept_and(test):
-        return lambda day, guest: not guest and day is not None and test(day)
-
-    con.execute(_CUSTOMERS_SQL.format(contacts="".join(_CONTACT.format(role) for role in contacts),
-                                      n_rows=_order_sums(source)["n_rows"]),
-                {"start": start, "as_of": as_of})
-    returns_only = con.execute(_RETURNS_ONLY_SQL).fetchall()[0]
-    excluded = _exclusion_table([
-        (AFTER_AS_OF, *days.totals(kept_and(lambda day: day > as_of))),
-        (BEFORE_WINDOW, *days.totals(kept_and(lambda day: day <= start))),
-        (RETURNS_ONLY, *returns_only),
-    ])
-    text = {role: days.total(f"{role}s", kept_and(lambda day: start < day <= as_of)) > 0 for role in contacts}
-    kept = _retention(con, window.as_of) if with_retention else None
-    return Scan(report, window, excluded, kept, con, text)
-
-
-def _retention(con, as_of: pd.Timestamp) -> Retention:
-    """``clv.retention.retention`` over the table ``orders``."""
-    period_start = as_of - pd.Timedelta(days=RETENTION_DAYS)
-    at_start, at_end, new = con.execute(_RETENTION_SQL, {
-        "as_of": as_of.date(), "period_start": period_start.date(),
-        "before_start": (period_start - pd.Timedelta(days=RETENTION_DAYS)).date(),
-    }).fetchall()[0]
-    return Retention.from_counts(as_of, RETENTION_DAYS, at_start, at_end, new)
+    contacts = {role: role if role in source.position else "CAST(NULL AS VARCHAR)" for role in ("email", "name")}
+    con.execute(_CANONICAL_SQL.format(n_rows="n_rows" if source.grouped else "1", **contacts))
+    return Scan(report, DuckEngine(con))
 
 
 def _all_differ(hashes: np.ndarray) -> bool:
@@ -795,41 +624,3 @@ class _Days:
         if str(min(dated)) < _EARLIEST or str(max(dated)) > _LATEST:
             return f"a date lies outside {_EARLIEST} to {_LATEST}"
         return ""
-
-
-def _exclusion_table(rows: list[tuple[str, int, int, int]]) -> pd.DataFrame:
-    """(reason, rows, orders, cents) in the report's order -> the exclusions table, reasons with orders only."""
-    present = [(reason, int(n_rows), int(orders), int(cents) / 100) for reason, n_rows, orders, cents in rows if orders]
-    if not present:
-        return empty_exclusions()
-    return pd.DataFrame(present, columns=["reason", "rows", "orders", "revenue"]).astype(
-        {"reason": "str", "rows": "int64", "orders": "int64", "revenue": "float64"}
-    )
-
-
-def _customers_frame(table, text: Mapping[str, bool]) -> pd.DataFrame:
-    """DuckDB's per-customer rows (Arrow) -> the table ``rfm_summary`` returns, dtype for dtype.
-
-    ``rfm_summary`` has an e-mail (name) column of text when some order in the
-    window has one, else a column of missing values of dtype object.
-    """
-    def contact(role: str) -> pd.Series:
-        if text.get(role):
-            return table.column(role).to_pandas()
-        return pd.Series(np.full(table.num_rows, np.nan, dtype=object), dtype="object")
-
-    def dates(column: str) -> np.ndarray:
-        return table.column(column).to_numpy().astype("int64").astype("datetime64[D]").astype("datetime64[us]")
-
-    return pd.DataFrame(
-        {
-            "customer": table.column("customer").to_pandas(),
-            "email": contact("email"),
-            "name": contact("name"),
-            "recency_days": table.column("recency_days").to_numpy().astype("int64"),
-            "frequency": table.column("frequency").to_numpy().astype("int64"),
-            "monetary": table.column("cents").to_numpy().astype("int64") / 100,
-            "first_order_date": dates("first_day"),
-            "last_order_date": dates("last_day"),
-        }
-    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -23,7 +22,6 @@ import pyarrow.csv as pacsv
 
 from clv.analysis import Analysis
 from clv.report import LoadReport, empty_exclusions
-from clv.rfm import rfm_grid
 from clv.settings import TIER_COLOURS
 
 CUSTOMER_COLUMNS = [
@@ -42,50 +40,16 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def customers_export(analysis: Analysis) -> pd.DataFrame:
-    """One row per customer, best first (highest RFM score, then most money, then customer)."""
-    return customers_file(analysis.customers)
-
-
-def customers_file(customers: pd.DataFrame) -> pd.DataFrame:
-    """Scored customers (``Analysis.customers``, or the Spark engine's) -> the ``--customers-out`` table."""
+    """The ``--customers-out`` table: one row per customer, best first (highest RFM score, then most money,
+    then customer: the order ``Analysis.customers`` comes in)."""
+    customers = analysis.customers
     return _rounded(
-        customers.take(_best_first(customers))
-        .loc[:, CUSTOMER_COLUMNS]
-        .assign(
-            first_order_date=lambda t: _calendar_days(t["first_order_date"]),
-            last_order_date=lambda t: _calendar_days(t["last_order_date"]),
-            tier=lambda t: t["tier"].astype("object"),
+        customers.loc[:, CUSTOMER_COLUMNS].assign(
+            first_order_date=_calendar_days(customers["first_order_date"]),
+            last_order_date=_calendar_days(customers["last_order_date"]),
+            tier=customers["tier"].astype("object"),
         )
-        .reset_index(drop=True)
     )
-
-
-def _best_first(customers: pd.DataFrame) -> np.ndarray:
-    """Row positions by rfm_score and monetary, both descending, then customer: what
-    ``sort_values(["rfm_score", "monetary", "customer"], ascending=[False, False, True])`` gives.
-
-    A summary comes sorted by customer, so usually the row number already ranks the
-    customers and two numeric keys remain: numpy's stable lexsort, no string sort.
-    """
-    money, score = (-customers[column].to_numpy(dtype="float64") for column in ("monetary", "rfm_score"))
-    who = customers["customer"]
-    if _strictly_increasing(who):  # two stable sorts keep the customer order among ties
-        order = np.argsort(money, kind="stable")
-        return order[np.argsort(score[order], kind="stable")]
-    codes, uniques = pd.factorize(who, sort=True)
-    tie = np.where(codes < 0, len(uniques), codes)  # a missing customer sorts last, as pandas puts it
-    return np.lexsort((tie, money, score))
-
-
-def _strictly_increasing(texts: pd.Series) -> bool:
-    """True for text in strictly increasing order with nothing missing (checked in Arrow, not in Python)."""
-    try:
-        values = pa.array(texts, from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return False
-    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
-        return False
-    return values.null_count == 0 and (len(values) < 2 or pc.all(pc.less(values[:-1], values[1:])).as_py())
 
 
 def _calendar_days(dates: pd.Series) -> pd.Series:
@@ -97,13 +61,8 @@ def _calendar_days(dates: pd.Series) -> pd.Series:
 
 
 def segments_export(analysis: Analysis) -> pd.DataFrame:
-    """One row per tier (High, Medium, Low) and a final ``All`` row, first column ``tier``."""
-    return segments_file(analysis.tiers)
-
-
-def segments_file(tiers: pd.DataFrame) -> pd.DataFrame:
-    """A tier CLV table (``Analysis.tiers``, or the Spark engine's) -> the ``--segments-out`` table."""
-    return _rounded(tiers.loc[:, SEGMENT_COLUMNS])
+    """The ``--segments-out`` table: one row per tier (High, Medium, Low) and a final ``All`` row."""
+    return _rounded(analysis.tiers.loc[:, SEGMENT_COLUMNS])
 
 
 def cuts_export(analysis: Analysis) -> pd.DataFrame:
@@ -122,7 +81,7 @@ def quality_table(report: LoadReport, analysis: Analysis | None = None) -> pd.Da
     excluded = pd.concat(left_out, ignore_index=True) if left_out else empty_exclusions()
     rows = report.rows_read - int(excluded["rows"].sum())
     revenue = report.revenue_read - float(excluded["revenue"].sum())
-    orders = int(analysis.customers["frequency"].sum()) if analysis is not None else np.nan
+    orders = int(analysis.tiers["orders"].iloc[-1]) if analysis is not None else np.nan
     counted = pd.DataFrame({"reason": ["counted"], "rows": [rows], "orders": [orders], "revenue": [revenue]})
     return _rounded(pd.concat([counted, excluded], ignore_index=True))
 
@@ -291,147 +250,6 @@ def _joined(lines: pa.Array) -> bytes:
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
     start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
     return memoryview(lines.buffers()[2])[start:end].tobytes()
-
-
-DUCKDB_ROWS = 200_000
-"""From this many customers on, ``write_customers_csv`` has DuckDB write the file."""
-
-
-def write_customers_csv(customers: pd.DataFrame, path: Path, duckdb_rows: int = DUCKDB_ROWS) -> None:
-    """``to_csv(customers_file(customers))`` into the file ``path``: the same bytes, written faster when large.
-
-    For the command line's ``--customers-out`` at millions of customers: ordering,
-    formatting and joining 15 columns in pandas and Arrow run on one core and
-    took most of the time after the scoring (2.9 s for 2M customers). From
-    ``duckdb_rows`` customers on, DuckDB orders and writes them on every core,
-    with this module's rules spelled in SQL (``_customers_sql``); a table with a
-    value those rules leave to Python (a float that needs an exponent, text that
-    is not text) is written the usual way. Raises OSError as ``Path.write_bytes`` does.
-    """
-    table = _customers_arrow(customers) if len(customers) >= duckdb_rows else None
-    if table is None:
-        path.write_bytes(to_csv(customers_file(customers)))
-        return
-    import duckdb  # here, not at the top: only large tables need it
-
-    with path.open("wb"):  # the OSError write_bytes would raise, before DuckDB touches the file
-        pass
-    con = duckdb.connect(config={"preserve_insertion_order": True})
-    try:
-        con.register("customers", table)
-        con.execute(f"COPY ({_customers_sql(table.schema)}) TO '{_sql_path(path)}' {_COPY_CSV}")
-    finally:
-        con.close()
-
-
-def _customers_arrow(customers: pd.DataFrame) -> pa.Table | None:
-    """The ``customers_file`` columns as Arrow, unsorted, with each row's place in the file (``position``);
-    None for a table with values only the Python writer formats as pandas does."""
-    order = _best_first(customers)
-    position = np.empty(len(order), dtype="int64")
-    position[order] = np.arange(len(order))
-    table = _rounded(customers.loc[:, CUSTOMER_COLUMNS])
-    columns = {}
-    try:
-        for name in CUSTOMER_COLUMNS:
-            column = table[name]
-            if pd.api.types.is_datetime64_dtype(column.dtype):
-                columns[name] = pa.array(column.to_numpy().astype("datetime64[D]"), type=pa.date32(),
-                                         from_pandas=True)
-            elif column.dtype == np.float64:
-                money = column.to_numpy()
-                if _exponent_sized(money).any():
-                    return None  # numpy writes these with an exponent, and DuckDB otherwise
-                columns[name] = pa.array(money, from_pandas=True)
-            elif pd.api.types.is_integer_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
-                columns[name] = pa.array(column.to_numpy(dtype="int64"))
-            else:  # text (Arrow's own, Python's, or categories of it), or nothing at all
-                values = pa.array(column, from_pandas=True)
-                kind = values.type.value_type if pa.types.is_dictionary(values.type) else values.type
-                if not (pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind)):
-                    return None
-                columns[name] = pc.cast(values, pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
-        return None
-    return pa.table({**columns, "position": position})
-
-
-def _customers_sql(schema: pa.Schema) -> str:
-    """The query that gives each CSV field as ``to_csv`` writes it, in file order: text defused, then
-    quoted where Python's csv writer quotes; floats as DuckDB writes them (the shortest digits that read
-    back, ``150.0``: numpy's own for the values ``_customers_arrow`` lets through); whole numbers and
-    dates as they are; missing values empty (the COPY never quotes)."""
-    defused, fields = [], []
-    for field in schema:
-        name = f'"{field.name}"'
-        if pa.types.is_string(field.type):
-            defused.append(f"{_defused_sql(name)} AS {name}")
-            fields.append(f"{_quoted_sql(name)} AS {name}")
-        else:
-            defused.append(name)
-            if field.name != "position":
-                fields.append(name)
-    return f"SELECT {', '.join(fields)} FROM (SELECT {', '.join(defused)} FROM customers) ORDER BY position"
-
-
-def _defused_sql(text: str) -> str:
-    """SQL for ``safe_text`` of a text column: a leading ``'`` where it would start a formula."""
-    return f"CASE WHEN regexp_matches({text}, '{_FORMULA}') THEN chr(39) || {text} ELSE {text} END"
-
-
-def _quoted_sql(text: str) -> str:
-    """SQL for ``_csv_field`` of a (defused) text column: quoted where Python's csv writer quotes."""
-    special = " OR ".join(f"contains({text}, chr({ord(c)}))" for c in _QUOTED_CHARACTERS)
-    return f"CASE WHEN {special} THEN chr(34) || replace({text}, chr(34), chr(34) || chr(34)) || chr(34) ELSE {text} END"
-
-
-_COPY_CSV = "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '', ESCAPE '', NEW_LINE '\\n')"
-"""DuckDB's COPY options that write each field as the query gives it (the query quotes)."""
-
-_SCORE_RUN = CUSTOMER_COLUMNS[CUSTOMER_COLUMNS.index("r"):CUSTOMER_COLUMNS.index("segment") + 1]
-"""r, f, m, rfm_score, rfm_code, tier, segment: side by side in the customer file, and all set by the RFM cell."""
-
-
-def copy_scored_customers(con, customers: str, tier_cuts: tuple[int, int], path: Path) -> None:
-    """Scored customers in DuckDB -> the ``--customers-out`` file, the bytes ``to_csv(customers_file(...))`` gives.
-
-    For an engine whose customers never leave DuckDB (``clv.duck.Scan``): its
-    text is formatted and the rows ordered (best first: ``_best_first``) by
-    DuckDB on every core, and no per-customer table is built in Python.
-
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-    customers : SQL for a relation with one row per customer: customer, email, name
-        (text, NULL where missing), recency_days, frequency, cents (the money in
-        whole cents), cell (``9(r-1) + 3(f-1) + (m-1)``), first_order_date and
-        last_order_date (DATE). Money below 10^14 cents (``clv.duck.MAX_CENTS``),
-        so that no amount is written with an exponent.
-    tier_cuts : the tiers' lowest scores, as in ``Settings``
-    path : the file to write; an OSError as ``Path.write_bytes`` raises it
-
-    The seven score fields of a row depend on its cell alone: they are written
-    here for the 27 cells by ``to_csv`` itself, and looked up for each row as one field.
-    """
-    cells = rfm_grid(tier_cuts)
-    lines = to_csv(cells.loc[:, _SCORE_RUN].assign(tier=cells["tier"].astype("object"))).decode("utf-8").split("\n")
-    fields = "[" + ", ".join("'" + line.replace("'", "''") + "'" for line in lines[1:28]) + "]"
-    scores = "[" + ", ".join(str(score) for score in cells["rfm_score"]) + "]"
-    text = ["customer", "email", "name"]
-    columns = [*(f"{_quoted_sql(name)} AS {name}" for name in text), "recency_days", "frequency",
-               "CAST(cents AS DOUBLE) / 100 AS monetary", f'fields AS "{",".join(_SCORE_RUN)}"', "first_order_date",
-               "last_order_date"]
-    rows = (f"SELECT {', '.join(f'{_defused_sql(name)} AS {name}' for name in text)}, customer AS raw, "
-            f"* EXCLUDE (customer, email, name), {fields}[cell + 1] AS fields, {scores}[cell + 1] AS rfm_score "
-            f"FROM ({customers})")
-    with path.open("wb"):  # the OSError write_bytes would raise, before DuckDB touches the file
-        pass
-    con.execute(f"COPY (SELECT {', '.join(columns)} FROM ({rows}) ORDER BY rfm_score DESC, cents DESC, raw) "
-                f"TO '{_sql_path(path)}' {_COPY_CSV}")
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def to_excel(analysis: Analysis, report: LoadReport | None = None) -> bytes:

@@ -23,6 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from clv.engine import ORDERS, Engine, day_literal
+from clv.rfm import Summary
+
 
 @dataclass(frozen=True)
 class Retention:
@@ -62,48 +65,73 @@ class Retention:
         return (self.period_days / 365) / self.churn_rate
 
 
-def repeat_rate(customers: pd.DataFrame) -> float | None:
-    """Share of customers with two or more orders (None for no customers).
+def repeat_rate(summary: Summary) -> float | None:
+    """Share of the window's customers with two or more orders (None for no customers).
 
-    >>> repeat_rate(pd.DataFrame({"frequency": [1, 2, 5, 1]}))
+    >>> from clv.engine import DuckEngine
+    >>> engine = DuckEngine()
+    >>> engine.keep("c", "SELECT * FROM (VALUES (1), (2), (5), (1)) AS t(frequency)")
+    >>> repeat_rate(Summary(None, engine, "c", None))
     0.5
     """
-    if customers.empty:
-        return None
-    return float((customers["frequency"] >= 2).mean())
+    counts = summary.engine.fetch(
+        f"SELECT count(*) FILTER (WHERE frequency >= 2) AS repeat, count(*) AS customers FROM {summary.scoreable}"
+    ).to_pylist()[0]
+    return counts["repeat"] / counts["customers"] if counts["customers"] else None
 
 
-def counted_orders(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Orders that count as a purchase: net amount above 0, dated on or before ``as_of``."""
-    cents = (orders["amount"] * 100).round()
-    return orders.loc[(cents > 0) & (orders["date"] <= as_of), ["customer", "date"]]
+_RETENTION_SQL = """
+SELECT count(*) FILTER (WHERE start_orders > 0) AS customers_start,
+       count(*) FILTER (WHERE last_day > {period_start}) AS customers_end,
+       count(*) FILTER (WHERE first_day > {period_start}) AS new_customers
+FROM (SELECT customer, min(day) AS first_day, max(day) AS last_day,
+             count(*) FILTER (WHERE day > {before_start} AND day <= {period_start}) AS start_orders
+      FROM {orders}
+      WHERE cents > 0 AND day <= {as_of}
+      GROUP BY customer) AS bought
+"""
+"""Counted orders only (a net amount above 0, on or before as_of): customers who bought in the period
+before the period (at start), in the period (at end), and whose first order ever is in it (new)."""
 
 
-def retention(orders: pd.DataFrame, as_of: pd.Timestamp, period_days: int = 365) -> Retention:
-    """Canonical orders -> retention and churn over the period ending at ``as_of``.
+def retention(engine: Engine, as_of: pd.Timestamp, period_days: int = 365) -> Retention:
+    """The engine's canonical orders -> retention and churn over the period ending at ``as_of``.
 
     Examples
     --------
     Two customers bought last year; one came back this year, one new customer came:
 
-    >>> o = pd.DataFrame({"customer": ["a", "b", "a", "c"], "amount": [10.0] * 4,
-    ...     "date": pd.to_datetime(["2025-03-01", "2025-04-01", "2026-02-01", "2026-03-01"])})
-    >>> r = retention(o, pd.Timestamp("2026-12-31"))
+    >>> from clv.engine import DuckEngine
+    >>> engine = DuckEngine()
+    >>> engine.keep("orders", "SELECT * FROM (VALUES ('a', DATE '2025-03-01', 1000), ('b', DATE '2025-04-01', 1000), "
+    ...             "('a', DATE '2026-02-01', 1000), ('c', DATE '2026-03-01', 1000)) AS t(customer, day, cents)")
+    >>> r = retention(engine, pd.Timestamp("2026-12-31"))
     >>> (r.customers_start, r.customers_end, r.new_customers, r.retention_rate, r.churn_rate)
     (2, 2, 1, 0.5, 0.5)
     """
-    bought = counted_orders(orders, as_of)
     start = as_of - pd.Timedelta(days=period_days)
-    before_start = start - pd.Timedelta(days=period_days)
-    first_order = bought.groupby("customer")["date"].min()
-    at_start = bought.loc[(bought["date"] > before_start) & (bought["date"] <= start), "customer"].nunique()
-    at_end = bought.loc[bought["date"] > start, "customer"].nunique()
-    new = int((first_order > start).sum())
-    return Retention.from_counts(as_of, period_days, at_start, at_end, new)
+    counts = engine.fetch(_RETENTION_SQL.format(
+        orders=ORDERS, as_of=day_literal(as_of), period_start=day_literal(start),
+        before_start=day_literal(start - pd.Timedelta(days=period_days)),
+    )).to_pylist()[0]
+    return Retention.from_counts(as_of, period_days, **counts)
 
 
-def cohorts(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Canonical orders -> customers grouped by the month of their first order.
+_COHORTS_SQL = """
+WITH bought AS (SELECT customer, 12 * year(day) + month(day) - 1 AS month
+                FROM {orders} WHERE cents > 0 AND day <= {as_of}),
+firsts AS (SELECT customer, min(month) AS cohort FROM bought GROUP BY customer),
+visits AS (SELECT DISTINCT customer, month FROM bought)
+SELECT firsts.cohort, visits.month - firsts.cohort AS months_since, count(*) AS active
+FROM visits JOIN firsts ON visits.customer = firsts.customer
+GROUP BY firsts.cohort, visits.month - firsts.cohort
+"""
+"""Per cohort (the month of the first counted order, as months since year 0) and month since: how many
+of its customers bought. Each customer counts once a month."""
+
+
+def cohorts(engine: Engine, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The engine's canonical orders -> customers grouped by the month of their first order.
 
     Returns
     -------
@@ -114,48 +142,27 @@ def cohorts(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
 
     Examples
     --------
-    >>> o = pd.DataFrame({"customer": ["a", "b", "a"], "amount": [5.0, 5.0, 5.0],
-    ...     "date": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-02-02"])})
-    >>> cohorts(o, pd.Timestamp("2026-02-28"))[["months_since", "customers", "active", "share"]]
+    >>> from clv.engine import DuckEngine
+    >>> engine = DuckEngine()
+    >>> engine.keep("orders", "SELECT * FROM (VALUES ('a', DATE '2026-01-05', 500), ('b', DATE '2026-01-20', 500), "
+    ...             "('a', DATE '2026-02-02', 500)) AS t(customer, day, cents)")
+    >>> cohorts(engine, pd.Timestamp("2026-02-28"))[["months_since", "customers", "active", "share"]]
        months_since  customers  active  share
     0             0          2       2    1.0
     1             1          2       1    0.5
     """
-    bought = counted_orders(orders, as_of)
-    who = pd.factorize(bought["customer"])[0]
-    known = who >= 0
-    if not known.any():
+    found = engine.fetch(_COHORTS_SQL.format(orders=ORDERS, as_of=day_literal(as_of))).to_pandas()
+    if found.empty:
         return pd.DataFrame(columns=["cohort", "months_since", "customers", "active", "share"])
-    # Whole numbers throughout (months since 1970-01, customer codes): at millions of orders, periods,
-    # strings and drop_duplicates took seconds.
-    month = bought["date"].to_numpy().astype("datetime64[M]").astype("int64")[known]
-    who = who[known].astype("int64")
-    first = pd.Series(month).groupby(who).min().to_numpy()  # each customer's first month (codes are 0..n-1)
-    since = month - first[who]
-    span = int(since.max()) + 1
-    visits = pd.unique(who * span + since)  # each customer once per month they bought in
-    earliest = int(first.min())
-    counts = np.bincount((first[visits // span] - earliest) * span + visits % span)  # per (cohort, month since)
-    cells = np.flatnonzero(counts)
-    active = pd.Series(
-        counts[cells].astype("int64"),
-        index=pd.MultiIndex.from_arrays(
-            [pd.PeriodIndex.from_ordinals(cells // span + earliest, freq="M"), (cells % span).astype("int64")],
-            names=["cohort", "months_since"]),
-        name="active",
-    )
+    active = found.astype("int64").set_index(["cohort", "months_since"])["active"]
     sizes = active.xs(0, level="months_since").rename("customers")
-    last = as_of.to_period("M")
+    last = as_of.year * 12 + as_of.month - 1
     grid = pd.MultiIndex.from_tuples(
-        [(c, k) for c in sizes.index for k in range((last.year - c.year) * 12 + last.month - c.month + 1)],
-        names=["cohort", "months_since"],
-    )
+        [(cohort, k) for cohort in sizes.index for k in range(last - cohort + 1)], names=["cohort", "months_since"])
     table = active.reindex(grid, fill_value=0).reset_index().join(sizes, on="cohort")
+    month = table["cohort"].to_numpy()
     return table.assign(
-        cohort=table["cohort"].dt.to_timestamp(),
-        months_since=table["months_since"].astype("int64"),
-        active=table["active"].astype("int64"),
-        customers=table["customers"].astype("int64"),
+        cohort=pd.to_datetime(pd.DataFrame({"year": month // 12, "month": month % 12 + 1, "day": 1})),
         share=table["active"] / table["customers"],
     ).loc[:, ["cohort", "months_since", "customers", "active", "share"]]
 

@@ -1,32 +1,50 @@
-"""Recency, frequency and money per customer, and their 1-3 scores (METHOD.md 2-5).
+"""Recency, frequency and money per customer, and their 1-3 scores (METHOD.md 2-5), written once in SQL.
 
-The family, in the order a pipeline calls it:
+Every rule is a statement over the engine's relations (``clv.engine``), so the
+same text runs on DuckDB and, transpiled, on Spark. The family, in the order a
+pipeline calls it:
 
-- ``rfm_window``: settings and orders -> the analysis window;
-- ``rfm_summary``: canonical orders -> one row per customer with recency_days,
-  frequency, monetary, plus what the window left out;
-- ``rfm_scores``: that summary -> r, f, m scores, the cut points used, warnings;
-- ``rfm_tiers``: scores -> rfm_score, rfm_code, tier and named segment.
+- ``rfm_window``: settings and the orders' first and last day -> the analysis window;
+- ``rfm_summary``: canonical orders -> one row per customer (kept in the engine),
+  and what the window left out;
+- ``rfm_scores``: that summary -> the thresholds each score begins at, the cut
+  table, warnings;
+- ``rfm_scored_sql``: the SQL giving each customer r, f, m, rfm_score, rfm_code,
+  tier and segment (``rfm_tiered_sql``), from which the customer list and the files come;
+- ``rfm_cell_sums``: customers, orders and cents per RFM cell, from which every lifetime value comes.
 
-Money is carried as whole cents inside this module, so that equal spend is equal
-whatever order the amounts were added in, and ties score alike.
+Money is whole cents throughout, so that equal spend is equal whatever order
+the engine adds the amounts in, and ties score alike. A score needs two
+thresholds per variable: a customer scores 1 + (key >= t2) + (key >= t3), the
+key being the variable turned so that more is better (days are negated, money
+is cents). Both scoring methods come down to those two whole numbers:
+
+- quantile: with ``n`` customers and ``w`` of them strictly less valuable, the
+  score is 1 + (3w >= n) + (3w >= 2n); ``w >= k`` exactly when the k-th smallest
+  key is below this one, so t2 and t3 are one more than the ceil(n/3)-th and
+  ceil(2n/3)-th smallest keys: two order statistics, no rank and no sort
+  (found from the count of each distinct key, which scales on Spark);
+- range: 3(x - lo) >= (hi - lo) holds for a whole number x exactly from
+  lo + ceil((hi - lo)/3) on, and likewise for two thirds.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
+from clv.engine import CUSTOMERS, ORDERS, DuckEngine, Engine, day_literal
 from clv.errors import OrdersError
 from clv.reasons import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY
-from clv.report import empty_exclusions, exclusions
+from clv.report import empty_exclusions
 from clv.segments import SEGMENT_CODES
 from clv.settings import TIERS, Method, Settings
 
-SCORED_VARIABLES = ("recency_days", "frequency", "monetary")
 SCORE_COLUMNS = {"recency_days": "r", "frequency": "f", "monetary": "m"}
+_KEYS = {"recency_days": "-recency_days", "frequency": "frequency", "monetary": "cents"}
+"""Each scored variable as a whole number where more is better."""
 
 
 @dataclass(frozen=True)
@@ -45,38 +63,63 @@ class Window:
 
 @dataclass(frozen=True, eq=False)
 class Summary:
-    """One row per customer with a counted order in the window, and what was left out."""
+    """The window's customers, held by the engine as ``relation`` (``_SUMMARY_SQL``); the window's exclusions."""
 
     window: Window
-    customers: pd.DataFrame
+    engine: Engine
+    relation: str
     excluded: pd.DataFrame
+
+    @property
+    def scoreable(self) -> str:
+        """SQL for the customers the window scores: those with a counted order in it."""
+        return f"(SELECT * FROM {self.relation} WHERE frequency > 0) AS scoreable"
+
+    @functools.cached_property
+    def customers(self) -> pd.DataFrame:
+        """The scoreable customers in Python, sorted by customer: customer, email, name, recency_days,
+        frequency, monetary, first_order_date (the first counted order ever), last_order_date."""
+        return edge_customers(self.engine.fetch(
+            "SELECT customer, email, name, recency_days, frequency, cents, first_day, last_day "
+            f"FROM {self.scoreable} ORDER BY customer"))
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where scores 2 and 3 begin, on each variable's key (``_KEYS``)."""
+
+    method: Method
+    t2: dict[str, int]
+    t3: dict[str, int]
 
 
 @dataclass(frozen=True, eq=False)
 class Scores:
-    """Customers with r, f, m; the cut points used; what the user should be told."""
+    """The thresholds; the cut points shown (one row per variable and score); what the user should be told."""
 
-    customers: pd.DataFrame
+    thresholds: Thresholds
     cuts: pd.DataFrame
     warnings: tuple[str, ...]
 
 
-def rfm_window(orders: pd.DataFrame, settings: Settings) -> Window:
-    """The analysis window for canonical orders (METHOD.md section 2).
+def rfm_window(engine: Engine, settings: Settings) -> Window:
+    """The analysis window over the engine's orders (METHOD.md section 2).
 
     ``as_of`` defaults to the latest order date. With ``window_days=None`` the
     window runs from the earliest order date and is ``as_of - earliest + 1`` days long.
 
     Examples
     --------
-    >>> orders = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-03-01"])})
-    >>> w = rfm_window(orders, Settings(window_days=None))
+    >>> engine = DuckEngine()
+    >>> engine.keep("orders", "SELECT * FROM (VALUES (DATE '2026-01-01'), (DATE '2026-03-01')) AS t(day)")
+    >>> w = rfm_window(engine, Settings(window_days=None))
     >>> (w.as_of.date(), w.first_day.date(), w.length_days)
     (datetime.date(2026, 3, 1), datetime.date(2026, 1, 1), 60)
     """
-    if orders.empty:
+    earliest, latest = engine.fetch(f"SELECT min(day) AS earliest, max(day) AS latest FROM {ORDERS}").to_pylist()[0].values()
+    if earliest is None:
         raise OrdersError("No orders are left to analyse: every row was left out (see the data-quality report).")
-    earliest, latest = orders["date"].min(), orders["date"].max()
+    earliest, latest = pd.Timestamp(earliest), pd.Timestamp(latest)
     as_of = pd.Timestamp(settings.as_of) if settings.as_of is not None else latest
     if as_of < earliest:
         raise OrdersError(
@@ -88,93 +131,114 @@ def rfm_window(orders: pd.DataFrame, settings: Settings) -> Window:
     return Window(as_of, as_of - pd.Timedelta(days=settings.window_days), settings.window_days, all_history=False)
 
 
-def rfm_summary(orders: pd.DataFrame, window: Window) -> Summary:
-    """Canonical orders -> one row per customer with a counted order in the window.
+_CONTACT = "max({{'day': day, 'value': {0}}}) FILTER (WHERE {0} IS NOT NULL).value AS {0}"
+"""The contact of the customer's latest order that gives one; on a day with several, the greatest text
+(a rule every engine follows without a row order)."""
 
-    Orders with a net amount of 0 or less are not counted as orders but their
-    amounts net against the customer's money (METHOD.md section 3). Customers are
-    factorised once and every sum runs on integer codes: grouping strings is
-    what costs time at millions of orders.
+_SUMMARY_SQL = """
+SELECT customer,
+       count(*) FILTER (WHERE cents > 0 AND day > {start}) AS frequency,
+       CAST(coalesce(sum(cents) FILTER (WHERE day > {start}), 0) AS BIGINT) AS cents,
+       date_diff('day', max(day) FILTER (WHERE cents > 0 AND day > {start}), {as_of}) AS recency_days,
+       min(day) FILTER (WHERE cents > 0) AS first_day,
+       max(day) FILTER (WHERE cents > 0 AND day > {start}) AS last_day,
+       count(*) FILTER (WHERE day > {start}) AS window_orders,
+       CAST(coalesce(sum(rows) FILTER (WHERE day > {start}), 0) AS BIGINT) AS window_rows,
+       {email},
+       {name}
+FROM {orders}
+WHERE day <= {as_of}
+GROUP BY customer
+"""
+"""Per customer with an order on or before as_of: the window's counted orders (frequency), its net cents
+(returns included), days since its last counted order, the first counted order ever, and the window's
+orders and rows (for the returns-only count)."""
 
-    Parameters
-    ----------
-    orders : DataFrame
-        Columns customer, order, date, amount, rows (email and name optional).
-    window : Window
+_LEFT_OUT_SQL = """
+SELECT count(*) FILTER (WHERE day > {as_of}) AS after_orders,
+       coalesce(sum(rows) FILTER (WHERE day > {as_of}), 0) AS after_rows,
+       coalesce(sum(cents) FILTER (WHERE day > {as_of}), 0) AS after_cents,
+       count(*) FILTER (WHERE day <= {start}) AS before_orders,
+       coalesce(sum(rows) FILTER (WHERE day <= {start}), 0) AS before_rows,
+       coalesce(sum(cents) FILTER (WHERE day <= {start}), 0) AS before_cents
+FROM {orders}
+"""
+
+_RETURNS_ONLY_SQL = """
+SELECT coalesce(sum(window_orders), 0) AS orders, coalesce(sum(window_rows), 0) AS rows,
+       coalesce(sum(cents), 0) AS cents
+FROM {customers}
+WHERE frequency = 0 AND window_orders > 0
+"""
+
+def rfm_summary(engine: Engine, window: Window) -> Summary:
+    """The engine's canonical orders -> one row per customer with a counted order in the window.
+
+    Orders with a net amount of 0 or less are not counted as orders, but their
+    amounts net against the customer's money (METHOD.md section 3).
 
     Returns
     -------
     Summary
-        ``customers``: customer, email, name, recency_days, frequency, monetary,
-        first_order_date, last_order_date (counted orders in the window), sorted by
-        customer. ``excluded``: orders left out by reason (after the as-of date,
-        before the window, customers whose orders in the window are all returns).
+        ``relation``: every customer with an order on or before as_of (``_SUMMARY_SQL``),
+        kept in the engine; those with a counted order in the window are scored.
+        ``excluded``: orders left out by reason (after the as-of date, before the
+        window, customers whose orders in the window are all returns).
     """
-    after = (orders["date"] > window.as_of).to_numpy()
-    before = (orders["date"] <= window.start).to_numpy()
-    inside = ~(after | before)
-    codes, names = pd.factorize(orders["customer"])
-    cents = np.rint(orders["amount"].to_numpy(dtype="float64") * 100).astype("int64")
-    day = orders["date"].to_numpy().astype("datetime64[D]").astype("int64")
-    rows = pd.DataFrame({"code": codes, "cents": cents, "day": day}).loc[inside]
-    bought = rows.loc[rows["cents"] > 0]
-    per_code = pd.DataFrame(
-        {
-            "monetary_cents": rows.groupby("code")["cents"].sum(),
-            "frequency": bought.groupby("code").size(),
-            "first_day": bought.groupby("code")["day"].min(),
-            "last_day": bought.groupby("code")["day"].max(),
-        }
+    relation = f"{CUSTOMERS}_{window.as_of:%Y%m%d}_{window.start:%Y%m%d}"
+    dates = {"as_of": day_literal(window.as_of), "start": day_literal(window.start)}
+    engine.keep(relation, _SUMMARY_SQL.format(orders=ORDERS, email=_CONTACT.format("email"),
+                                              name=_CONTACT.format("name"), **dates))
+    left = engine.fetch(_LEFT_OUT_SQL.format(orders=ORDERS, **dates)).to_pylist()[0]
+    returns = engine.fetch(_RETURNS_ONLY_SQL.format(customers=relation)).to_pylist()[0]
+    excluded = exclusion_table([
+        (AFTER_AS_OF, left["after_rows"], left["after_orders"], left["after_cents"]),
+        (BEFORE_WINDOW, left["before_rows"], left["before_orders"], left["before_cents"]),
+        (RETURNS_ONLY, returns["rows"], returns["orders"], returns["cents"]),
+    ])
+    return Summary(window, engine, relation, excluded)
+
+
+def exclusion_table(rows: list[tuple[str, int, int, int]]) -> pd.DataFrame:
+    """(reason, rows, orders, cents) in the report's order -> the exclusions table, reasons with orders only."""
+    present = [(reason, int(n_rows), int(orders), int(cents) / 100) for reason, n_rows, orders, cents in rows if orders]
+    if not present:
+        return empty_exclusions()
+    return pd.DataFrame(present, columns=["reason", "rows", "orders", "revenue"]).astype(
+        {"reason": "str", "rows": "int64", "orders": "int64", "revenue": "float64"}
     )
-    has_order = per_code["frequency"].notna()
-    kept = per_code.loc[has_order]
-    as_of_day = np.datetime64(window.as_of.date(), "D").astype("int64")
-    summary = (
-        pd.DataFrame(
-            {
-                "customer": names[kept.index.to_numpy()],
-                "recency_days": (as_of_day - kept["last_day"]).to_numpy(dtype="int64"),
-                "frequency": kept["frequency"].to_numpy(dtype="int64"),
-                "monetary": kept["monetary_cents"].to_numpy(dtype="int64") / 100,
-                "first_order_date": _days_to_dates(kept["first_day"]),
-                "last_order_date": _days_to_dates(kept["last_day"]),
-            }
-        )
-        .join(_contacts(orders, codes, inside, day).reindex(kept.index).reset_index(drop=True))
-        .sort_values("customer", kind="stable", ignore_index=True)
-        .loc[:, ["customer", "email", "name", "recency_days", "frequency", "monetary",
-                 "first_order_date", "last_order_date"]]
-    )
-    returns_only = np.zeros(len(names) + 1, dtype=bool)
-    returns_only[per_code.index[~has_order].to_numpy()] = True
-    reasons = np.select(
-        [after, before, inside & returns_only[codes]], [AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY], ""
-    )
-    left_out = orders.loc[reasons != "", ["rows", "amount"]].assign(reason=reasons[reasons != ""])
-    excluded = exclusions(left_out) if not left_out.empty else empty_exclusions()
-    return Summary(window, summary, excluded)
 
 
-def _days_to_dates(days: pd.Series) -> np.ndarray:
-    return days.to_numpy(dtype="int64").astype("datetime64[D]").astype("datetime64[us]")
+def edge_customers(table) -> pd.DataFrame:
+    """The engine's per-customer rows (Arrow) -> the pandas table pages and files read.
 
-
-def _contacts(orders: pd.DataFrame, codes: np.ndarray, inside: np.ndarray, day: np.ndarray) -> pd.DataFrame:
-    """Per customer code: the e-mail and name of their latest order in the window that has one.
-
-    Two on the same day: the greater text wins, so the result never depends on row order.
+    Cents become money, days become dates (midnight, as the loader's dates are),
+    and whole numbers stay int64.
     """
-    found = {}
-    for column in ("email", "name"):
-        values = orders[column] if column in orders.columns else None
-        if values is None or values.isna().all():
-            found[column] = pd.Series(dtype="object")
-            continue
-        present = inside & values.notna().to_numpy()
-        rows = pd.DataFrame({"code": codes[present], "day": day[present], "value": values.to_numpy()[present]})
-        latest = rows.groupby("code")["day"].transform("max")
-        found[column] = rows.loc[rows["day"] == latest].groupby("code")["value"].max()
-    return pd.DataFrame(found).reindex(columns=["email", "name"])
+    frame = table.to_pandas()
+    renamed = {"cents": "monetary", "first_day": "first_order_date", "last_day": "last_order_date"}
+    return frame.assign(
+        **{column: frame[column].astype("int64") for column in frame.columns
+           if column in ("recency_days", "frequency", "r", "f", "m", "rfm_score", "rfm_code")},
+        cents=frame["cents"].to_numpy(dtype="int64") / 100,
+        first_day=pd.to_datetime(frame["first_day"]).astype("datetime64[us]"),
+        last_day=pd.to_datetime(frame["last_day"]).astype("datetime64[us]"),
+        **({"tier": pd.Categorical(frame["tier"], categories=list(TIERS))} if "tier" in frame else {}),
+    ).rename(columns=renamed)
+
+
+_STATS_SQL = """
+SELECT count(*) AS n, {bounds} FROM {scoreable}
+"""
+
+_ORDER_STATISTICS_SQL = """
+WITH counted AS (SELECT {key} AS value, count(*) AS n FROM {scoreable} GROUP BY 1),
+running AS (SELECT value, sum(n) OVER (ORDER BY value ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto
+            FROM counted)
+SELECT min(value) FILTER (WHERE upto >= {k1}) AS low, min(value) FILTER (WHERE upto >= {k2}) AS high FROM running
+"""
+"""The k1-th and k2-th smallest keys: the first distinct key whose running count reaches k. The running
+count runs over distinct keys only (days, orders, cents), not over every customer."""
 
 
 def quantile_ranks(n: int) -> tuple[int, int]:
@@ -188,75 +252,8 @@ def quantile_ranks(n: int) -> tuple[int, int]:
     return (n + 2) // 3, (2 * n + 2) // 3
 
 
-def score_quantile(values: np.ndarray) -> np.ndarray:
-    """Thirds of the customers, higher values better; equal values share a score.
-
-    With ``n`` values and ``w`` values strictly lower, the score is
-    1 + (3w >= n) + (3w >= 2n). Since ``w >= k`` exactly when the k-th smallest
-    value is below ``x``, the score needs only two order statistics,
-    ``k = ceil(n/3)`` and ``ceil(2n/3)``: found in linear time, with no sort and
-    no rank (the same trick keeps the Spark engine exact).
-
-    Examples
-    --------
-    >>> score_quantile(np.array([1, 1, 1, 2, 5, 9])).tolist()
-    [1, 1, 1, 2, 3, 3]
-    """
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype="int64")
-    k1, k2 = quantile_ranks(n)
-    low, high = _kth_smallest(values, [k1, k2])
-    return 1 + (values > low).astype("int64") + (values > high).astype("int64")
-
-
-def _kth_smallest(values: np.ndarray, ks: list[int]) -> np.ndarray:
-    """The k-th smallest values (k from 1), for each k in ``ks``.
-
-    Whole numbers within a span narrower than their count (days, orders, and cents
-    at a million customers) are counted rather than partitioned, in less than half the time.
-
-    >>> _kth_smallest(np.array([5, 1, 3, 3, 2]), [1, 3, 4, 5]).tolist()  # counted: span 4, five values
-    [1, 3, 3, 5]
-    >>> _kth_smallest(np.array([50, 1, 3]), [2]).tolist(), _kth_smallest(np.array([0.5, -2.0]), [2]).tolist()
-    ([3], [0.5])
-    """
-    if values.dtype.kind in "iu":
-        lowest = values.min()
-        span = int(values.max()) - int(lowest)
-        if span < len(values):
-            seen = np.cumsum(np.bincount((values - lowest).astype(np.intp), minlength=span + 1))
-            return lowest + np.searchsorted(seen, ks).astype(values.dtype)
-    return np.partition(values, [k - 1 for k in ks])[[k - 1 for k in ks]]
-
-
-def score_range(values: np.ndarray) -> np.ndarray:
-    """Three equal parts of the observed range, higher values better; a value on a cut scores higher.
-
-    Examples
-    --------
-    >>> score_range(np.array([0, 3, 4, 7, 8, 12])).tolist()
-    [1, 1, 2, 2, 3, 3]
-    """
-    lo, hi = values.min(), values.max()
-    offset = 3 * (values - lo)
-    return 1 + (offset >= hi - lo).astype("int64") + (offset >= 2 * (hi - lo)).astype("int64")
-
-
-_SCORERS = {"quantile": score_quantile, "range": score_range}
-
-
-def whole_cents(money: pd.Series) -> np.ndarray:
-    """Amounts in the currency -> whole cents (int64), the unit money is scored and added up in.
-
-    >>> whole_cents(pd.Series([12.5, 0.1 + 0.2, -3.0])).tolist()
-    [1250, 30, -300]
-    """
-    return (money * 100).round().to_numpy(dtype="int64")
-
-
-def rfm_scores(customers: pd.DataFrame, method: Method) -> Scores:
-    """One row per customer -> the same rows with r, f, m (1 least valuable, 3 most).
+def rfm_scores(summary: Summary, method: Method) -> Scores:
+    """The summary's customers -> where each score begins, the cut points, and what to tell the user.
 
     Recency is scored on fewer days being better, money on whole cents. A variable
     with a single distinct value scores 2 for everyone.
@@ -264,122 +261,164 @@ def rfm_scores(customers: pd.DataFrame, method: Method) -> Scores:
     Returns
     -------
     Scores
-        ``customers`` with columns r, f, m added; ``cuts`` with one row per variable
+        ``thresholds`` for ``rfm_scored_sql``; ``cuts`` with one row per variable
         and score: variable, score, customers, lower, upper (the values that
         customers with that score have), threshold (where the score begins:
         the range method's cut, or the quantile's first value); ``warnings``.
     """
-    keys = {
-        "recency_days": -customers["recency_days"].to_numpy(dtype="int64"),
-        "frequency": customers["frequency"].to_numpy(dtype="int64"),
-        "monetary": whole_cents(customers["monetary"]),
-    }
-    scores, cuts, warnings = {}, [], []
-    for variable, key in keys.items():
-        if len(key) == 0 or key.min() == key.max():
-            score = np.full(len(key), 2, dtype="int64")
-            if len(key):
+    scoreable = summary.scoreable
+    bounds = ", ".join(f"min({key}) AS lo_{v}, max({key}) AS hi_{v}" for v, key in _KEYS.items())
+    stats = summary.engine.fetch(_STATS_SQL.format(bounds=bounds, scoreable=scoreable)).to_pylist()[0]
+    n = stats["n"]
+    t2, t3, warnings = {}, {}, []
+    for variable, key in _KEYS.items():
+        lo, hi = stats[f"lo_{variable}"], stats[f"hi_{variable}"]
+        if n == 0 or lo == hi:
+            t2[variable], t3[variable] = (lo or 0), (lo or 0) + 1  # everyone scores 2
+            if n:
                 warnings.append(
                     f"Every customer has the same {_LABELS[variable]}, so it carries no information: "
                     f"everyone scores {SCORE_COLUMNS[variable].upper()}=2."
                 )
+        elif method == "quantile":
+            k1, k2 = quantile_ranks(n)
+            cut = summary.engine.fetch(_ORDER_STATISTICS_SQL.format(key=key, scoreable=scoreable, k1=k1, k2=k2))
+            low, high = cut.to_pylist()[0].values()
+            t2[variable], t3[variable] = low + 1, high + 1
         else:
-            score = _SCORERS[method](key)
-        scores[SCORE_COLUMNS[variable]] = score
-        table = _cut_table(variable, customers[variable], score, key, method)
-        cuts.append(table)
+            t2[variable], t3[variable] = lo + -(-(hi - lo) // 3), lo + -(-2 * (hi - lo) // 3)
+    thresholds = Thresholds(method, t2, t3)
+    cuts = _cut_table(summary, thresholds, stats)
+    for variable in _KEYS:
+        table = cuts.loc[cuts["variable"] == variable]
         empty = table.loc[table["customers"] == 0, "score"].tolist()
-        if method == "quantile" and empty and len(key) >= 3 and key.min() != key.max():
+        if method == "quantile" and empty and n >= 3 and stats[f"lo_{variable}"] != stats[f"hi_{variable}"]:
             warnings.append(
                 f"Ties in {_LABELS[variable]} leave no customer with "
                 + " or ".join(f"{SCORE_COLUMNS[variable].upper()}={s}" for s in empty)
                 + ": equal values share a score rather than being split arbitrarily."
             )
-    return Scores(customers.assign(**scores), pd.concat(cuts, ignore_index=True), tuple(warnings))
+    return Scores(thresholds, cuts, tuple(warnings))
 
 
 _LABELS = {"recency_days": "recency", "frequency": "number of orders", "monetary": "spend"}
 
+_CUT_SQL = """
+SELECT '{variable}' AS variable, {score} AS score, count(*) AS customers, min({value}) AS lower, max({value}) AS upper
+FROM ({scored}) AS scored GROUP BY {score}
+"""
 
-def _cut_table(variable: str, values: pd.Series, score: np.ndarray, key: np.ndarray, method: Method) -> pd.DataFrame:
-    """Per score: how many customers, the values they span, and where the score begins."""
-    numbers = values.to_numpy()
-    counts = np.bincount(score, minlength=4)[1:]
-    present = [s for s in (1, 2, 3) if counts[s - 1]]
-    lower, upper = (np.full(3, start, dtype=numbers.dtype) for start in
-                    ((numbers.max(), numbers.min()) if len(numbers) else (0, 0)))
-    np.minimum.at(lower, score - 1, numbers)  # one pass each: a tenth of three masks at a million customers
-    np.maximum.at(upper, score - 1, numbers)
-    at = [s - 1 for s in present]
-    grouped = pd.DataFrame({"score": present, "customers": counts[at],
-                            "lower": pd.Series(lower[at], dtype=values.dtype),
-                            "upper": pd.Series(upper[at], dtype=values.dtype)})
-    table = (
-        pd.DataFrame({"score": [1, 2, 3]})
-        .merge(grouped, on="score", how="left")
-        .fillna({"customers": 0})
-        .astype({"customers": "int64"})
-    )
-    threshold = table["upper"] if variable == "recency_days" else table["lower"]
-    if method == "range" and len(key) and key.min() != key.max():
-        lo, hi = values.min(), values.max()
-        span = hi - lo
-        if variable == "recency_days":  # fewer days is better: score 3 begins at the low end
-            threshold = pd.Series([hi, hi - span / 3, hi - 2 * span / 3])
+
+def _cut_table(summary: Summary, thresholds: Thresholds, stats: dict) -> pd.DataFrame:
+    """Per variable and score: how many customers, the values they span, and where the score begins."""
+    scored = _scores_sql(summary.scoreable, thresholds)
+    values = {"recency_days": "recency_days", "frequency": "frequency", "monetary": "cents"}
+    found = summary.engine.fetch(" UNION ALL ".join(
+        _CUT_SQL.format(variable=variable, score=SCORE_COLUMNS[variable], value=value, scored=scored)
+        for variable, value in values.items()
+    )).to_pandas()
+    tables = []
+    for variable in values:
+        grouped = found.loc[found["variable"] == variable, ["score", "customers", "lower", "upper"]]
+        if variable == "monetary":
+            grouped = grouped.assign(lower=grouped["lower"] / 100, upper=grouped["upper"] / 100)
         else:
-            threshold = pd.Series([lo, lo + span / 3, lo + 2 * span / 3])
-    return table.assign(variable=variable, threshold=threshold.to_numpy(dtype="float64")).loc[
-        :, ["variable", "score", "customers", "lower", "upper", "threshold"]
-    ]
+            grouped = grouped.astype({"lower": "int64", "upper": "int64"})
+        table = (
+            pd.DataFrame({"score": [1, 2, 3]})
+            .merge(grouped.astype({"score": "int64"}), on="score", how="left")
+            .fillna({"customers": 0})
+            .astype({"customers": "int64"})
+        )
+        threshold = table["upper"] if variable == "recency_days" else table["lower"]
+        lo, hi = stats[f"lo_{variable}"], stats[f"hi_{variable}"]
+        if thresholds.method == "range" and stats["n"] and lo != hi:
+            if variable == "recency_days":  # the key is minus the days: score 3 begins at the fewest days
+                low, high = -hi, -lo
+                threshold = pd.Series([high, high - (high - low) / 3, high - 2 * (high - low) / 3])
+            else:
+                scale = 100 if variable == "monetary" else 1
+                low, high = lo / scale, hi / scale
+                threshold = pd.Series([low, low + (high - low) / 3, low + 2 * (high - low) / 3])
+        tables.append(table.assign(variable=variable, threshold=threshold.to_numpy(dtype="float64")).loc[
+            :, ["variable", "score", "customers", "lower", "upper", "threshold"]])
+    return pd.concat(tables, ignore_index=True)
 
 
-def rfm_cell_of(scored: pd.DataFrame) -> np.ndarray:
-    """Customers with r, f, m -> each one's row in ``rfm_grid``."""
-    r, f, m = (scored[c].to_numpy(dtype="int64") for c in ("r", "f", "m"))
-    return 9 * (r - 1) + 3 * (f - 1) + (m - 1)
+def _scores_sql(scoreable: str, thresholds: Thresholds) -> str:
+    """SQL for the scoreable customers (``Summary.scoreable``) with r, f, m added."""
+    scores = ", ".join(
+        f"CASE WHEN {_KEYS[v]} >= {thresholds.t3[v]} THEN 3 WHEN {_KEYS[v]} >= {thresholds.t2[v]} THEN 2 ELSE 1 END AS {s}"
+        for v, s in SCORE_COLUMNS.items())
+    return f"SELECT *, {scores} FROM {scoreable}"
 
 
-_SEGMENT_BY_CELL = pd.array(SEGMENT_CODES["segment"].iloc[np.argsort(rfm_cell_of(SEGMENT_CODES))].tolist(), dtype="str")
-"""The segment of each of the 27 codes, indexed by 9(r-1) + 3(f-1) + (m-1) (pandas text: taking from it
-is Arrow's take, 10x faster than building text from a million Python strings)."""
+@functools.cache
+def _segment_sql() -> str:
+    """The named segment of ``rfm_code``, from the code table (``clv.segments``): the table written as SQL."""
+    arms = " ".join(f"WHEN {100 * r + 10 * f + m} THEN '{segment.replace(chr(39), chr(39) * 2)}'"
+                    for r, f, m, segment in SEGMENT_CODES.itertuples(index=False))
+    return f"CASE rfm_code {arms} END"
 
 
-def rfm_tiers(scored: pd.DataFrame, tier_cuts: tuple[int, int]) -> pd.DataFrame:
-    """Customers with r, f, m -> with rfm_score (3-9), rfm_code (e.g. 312), tier and segment.
+def rfm_tiered_sql(scored: str, tier_cuts: tuple[int, int]) -> str:
+    """SQL adding rfm_score (3-9), rfm_code (e.g. 312), tier and segment to a query with r, f, m.
 
-    ``tier_cuts`` are the lowest scores of Medium and High (default 5 and 7).
-    ``tier`` is an ordered categorical High > Medium > Low; ``segment`` comes from
-    the code table in ``clv.segments``.
+    The tier is High from the second cut, Medium from the first, else Low (METHOD.md section 5).
+
+    >>> engine = DuckEngine()
+    >>> engine.fetch(rfm_tiered_sql("SELECT 3 AS r, 2 AS f, 1 AS m", (5, 7))).to_pylist()
+    [{'r': 3, 'f': 2, 'm': 1, 'rfm_score': 6, 'rfm_code': 321, 'tier': 'Medium', 'segment': 'Potential loyalists'}]
+    """
+    medium, high = tier_cuts
+    return f"""
+SELECT *, CASE WHEN rfm_score >= {high} THEN 'High' WHEN rfm_score >= {medium} THEN 'Medium' ELSE 'Low' END AS tier,
+       {_segment_sql()} AS segment
+FROM (SELECT *, r + f + m AS rfm_score, 100 * r + 10 * f + m AS rfm_code FROM ({scored}) AS scored) AS coded"""
+
+
+def rfm_scored_sql(scoreable: str, thresholds: Thresholds, tier_cuts: tuple[int, int]) -> str:
+    """SQL for the scored customers (``Summary.scoreable``): their columns, then r, f, m and ``rfm_tiered_sql``'s.
 
     Examples
     --------
-    >>> t = rfm_tiers(pd.DataFrame({"r": [3, 2, 1], "f": [3, 2, 1], "m": [1, 2, 1]}), (5, 7))
-    >>> t[["rfm_score", "rfm_code", "tier", "segment"]].values.tolist()
-    [[7, 331, 'High', 'Loyal customers'], [6, 222, 'Medium', 'Need attention'], [3, 111, 'Low', 'Lost']]
+    >>> engine = DuckEngine()
+    >>> engine.keep("c", "SELECT * FROM (VALUES (0, 1, 100), (30, 2, 900)) AS t(recency_days, frequency, cents)")
+    >>> t = Thresholds("range", {"recency_days": -20, "frequency": 2, "monetary": 400},
+    ...                {"recency_days": -10, "frequency": 2, "monetary": 700})
+    >>> engine.fetch(rfm_scored_sql("c", t, (5, 7))).select(["r", "f", "m", "tier"]).to_pylist()
+    [{'r': 3, 'f': 1, 'm': 1, 'tier': 'Medium'}, {'r': 1, 'f': 3, 'm': 3, 'tier': 'High'}]
     """
-    medium, high = tier_cuts
-    r, f, m = (scored[c].to_numpy(dtype="int64") for c in ("r", "f", "m"))
-    rfm_score = r + f + m
-    tier_codes = np.where(rfm_score >= high, 0, np.where(rfm_score >= medium, 1, 2))
-    return scored.assign(
-        rfm_score=rfm_score,
-        rfm_code=100 * r + 10 * f + m,
-        tier=pd.Categorical.from_codes(tier_codes, categories=list(TIERS)),
-        segment=pd.Series(_SEGMENT_BY_CELL.take(rfm_cell_of(scored)), index=scored.index),
-    )
+    return rfm_tiered_sql(_scores_sql(scoreable, thresholds), tier_cuts)
 
 
+_CELLS_SQL = """
+SELECT r, f, m, count(*) AS customers, CAST(sum(frequency) AS BIGINT) AS orders, CAST(sum(cents) AS BIGINT) AS cents
+FROM ({scored}) AS scored GROUP BY r, f, m
+"""
+
+
+def rfm_cell_sums(summary: Summary, thresholds: Thresholds) -> pd.DataFrame:
+    """Customers, orders and cents added up per RFM cell (r, f, m): every lifetime value follows from these."""
+    found = summary.engine.fetch(_CELLS_SQL.format(scored=_scores_sql(summary.scoreable, thresholds)))
+    return found.to_pandas().astype("int64")
+
+
+@functools.cache
 def rfm_grid(tier_cuts: tuple[int, int]) -> pd.DataFrame:
     """The 27 RFM cells, row ``9(r-1) + 3(f-1) + (m-1)``: r, f, m, rfm_score, rfm_code, tier and segment.
 
-    What a customer's scores give depends on its cell alone, so a table per customer
-    can be added up per cell first (``clv.analysis.score``) or written per cell (``clv.export``).
+    What a customer's scores give depends on its cell alone (``rfm_tiered_sql``'s rule, run here on the 27
+    cells), so a table per customer can be added up per cell first and then tiered.
 
     >>> rfm_grid((5, 7)).loc[[0, 26], ["rfm_code", "tier", "segment"]].values.tolist()
     [[111, 'Low', 'Lost'], [333, 'High', 'Champions']]
     """
-    cell = np.arange(27)
-    return rfm_tiers(pd.DataFrame({"r": 1 + cell // 9, "f": 1 + cell // 3 % 3, "m": 1 + cell % 3}), tier_cuts)
+    cells = ("SELECT * FROM (SELECT unnest([1, 2, 3]) AS r) AS r CROSS JOIN (SELECT unnest([1, 2, 3]) AS f) AS f "
+             "CROSS JOIN (SELECT unnest([1, 2, 3]) AS m) AS m")
+    table = DuckEngine().fetch(f"{rfm_tiered_sql(cells, tier_cuts)} ORDER BY r, f, m").to_pandas()
+    return table.astype({c: "int64" for c in ("r", "f", "m", "rfm_score", "rfm_code")}).assign(
+        tier=lambda t: pd.Categorical(t["tier"], categories=list(TIERS)))
 
 
 def rfm_cells(customers: pd.DataFrame, tier_cuts: tuple[int, int], by: tuple[str, ...] = ("r", "f", "m")) -> pd.DataFrame:
@@ -387,7 +426,7 @@ def rfm_cells(customers: pd.DataFrame, tier_cuts: tuple[int, int], by: tuple[str
 
     Columns: the ``by`` scores, customers, revenue (their money summed) and average
     (money per customer, NaN where nobody is). For all three scores (the 27 RFM
-    codes) also rfm_score, rfm_code, tier and segment, by the same rule as ``rfm_tiers``.
+    codes) also rfm_score, rfm_code, tier and segment, from ``rfm_grid``.
 
     Examples
     --------
@@ -411,4 +450,6 @@ def rfm_cells(customers: pd.DataFrame, tier_cuts: tuple[int, int], by: tuple[str
         revenue=cells["revenue"].round(2),
         average=(cells["revenue"] / cells["customers"]).where(cells["customers"] > 0),
     )
-    return rfm_tiers(cells, tier_cuts) if set(keys) == set(SCORE_COLUMNS.values()) else cells
+    if set(keys) != set(SCORE_COLUMNS.values()):
+        return cells
+    return cells.merge(rfm_grid(tier_cuts), on=["r", "f", "m"], how="left")

@@ -1,7 +1,8 @@
 """Lifetime value per group of customers, and what a new customer may cost (METHOD.md 6-7).
 
-``clv_table`` turns scored customers into one row per group (tier or named
-segment) plus a final ``All`` row:
+``clv_from_sums`` turns the customers, orders and cents of each group (tier or
+named segment; ``clv.rfm.rfm_cell_sums`` adds them up in the engine) into one
+row per group plus a final ``All`` row:
 
     customers, orders, revenue            counts and sums
     aov                  = revenue / orders
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from clv.rfm import whole_cents
 
 HEALTHY_LTV_CAC = 3.0
 """The usual mark for a healthy business: a customer is worth three times what it cost to win."""
@@ -43,15 +43,16 @@ class ValueInputs:
     cac: float | None = None
 
 
-def clv_table(customers: pd.DataFrame, by: str, groups: list[str], inputs: ValueInputs) -> pd.DataFrame:
-    """Scored customers -> one row per group in ``groups`` order, then ``All``.
+def clv_from_sums(sums: pd.DataFrame, by: str, groups: list[str], inputs: ValueInputs) -> pd.DataFrame:
+    """Per group customers, orders and cents (indexed by group) -> one row per group in ``groups`` order, then All.
 
     Parameters
     ----------
-    customers : DataFrame
-        One row per customer with ``frequency``, ``monetary`` and the ``by`` column.
+    sums : DataFrame
+        Indexed by group, with columns customers, orders and cents. The ``All`` row
+        is the total of every row of ``sums``, shown or not.
     by : str
-        The grouping column (``"tier"`` or ``"segment"``); it is the first column out.
+        The name of the grouping (``"tier"`` or ``"segment"``); it is the first column out.
     groups : list of str
         Every group to show, including empty ones (they get 0 customers and blank ratios).
     inputs : ValueInputs
@@ -64,25 +65,10 @@ def clv_table(customers: pd.DataFrame, by: str, groups: list[str], inputs: Value
 
     Examples
     --------
-    >>> c = pd.DataFrame({"tier": ["High", "Low"], "frequency": [3, 1], "monetary": [300.0, 50.0]})
-    >>> t = clv_table(c, "tier", ["High", "Low"], ValueInputs(365, 3.0, 1.0, 0.1))
+    >>> sums = pd.DataFrame({"customers": [1, 1], "orders": [3, 1], "cents": [30000, 5000]}, index=["High", "Low"])
+    >>> t = clv_from_sums(sums, "tier", ["High", "Low"], ValueInputs(365, 3.0, 1.0, 0.1))
     >>> t[["tier", "aov", "purchase_frequency", "clv", "max_cpc"]].values.tolist()
     [['High', 100.0, 3.0, 900.0, 90.0], ['Low', 50.0, 1.0, 150.0, 15.0], ['All', 87.5, 2.0, 525.0, 52.5]]
-    """
-    cents = whole_cents(customers["monetary"])
-    sums = (
-        pd.DataFrame({by: customers[by], "frequency": customers["frequency"], "cents": cents})  # not a copy of all
-        .groupby(by, observed=True, dropna=False)
-        .agg(customers=("frequency", "size"), orders=("frequency", "sum"), cents=("cents", "sum"))
-    )
-    return clv_from_sums(sums, by, groups, inputs)
-
-
-def clv_from_sums(sums: pd.DataFrame, by: str, groups: list[str], inputs: ValueInputs) -> pd.DataFrame:
-    """Per group customers, orders and cents (indexed by group) -> the table ``clv_table`` returns.
-
-    For engines that add up per group themselves (``clv.spark``): the ``All`` row
-    is the total of every row of ``sums``, shown or not.
     """
     everyone = pd.DataFrame(
         {column: [sums[column].sum()] for column in ("customers", "orders", "cents")}, index=pd.Index(["All"])

@@ -23,7 +23,9 @@ from clv.errors import OrdersError
 from clv.report import Loaded
 from pages._format import currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol
 from pages._sidebar import sidebar
-from pages._source import DATA_PAGE, Source, _cohorts, _customer_list, analyse, current_source, data_key, load
+from pages._source import (
+    DATA_PAGE, Source, _cohorts, _customer_list, analyse, current_source, data_key, engine, load,
+)
 from pages._view import keep_view, settings_from_view
 
 
@@ -41,7 +43,7 @@ class View:
         return self.loaded.report
 
     def cohorts(self) -> pd.DataFrame:
-        return _cohorts(self.loaded.orders, self.key, self.analysis.window.as_of)
+        return _cohorts(engine(self.loaded, self.key), self.key, self.analysis.window.as_of)
 
     def customer_list(self) -> pd.DataFrame:
         """``customers_export(analysis)``, kept while the settings stay (sorting a million customers takes 1 s)."""

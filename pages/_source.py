@@ -5,6 +5,7 @@ so that moving a setting re-scores without re-reading the file:
 
     _read       the file's bytes (keyed by their SHA-256, taken once at upload),
                 the column mapping and the date order
+    _engine     the same: the canonical orders in an embedded DuckDB (``clv.engine``)
     _summary    + as_of and window_days        (rfm_window, rfm_summary)
     _retention  + the window's as-of day       (retention)
     _cohorts    + the window's as-of day       (cohorts)
@@ -19,7 +20,7 @@ upload is one person's customers: its entries go to a cache of that session only
 (``scope="session"``), which Streamlit drops when the session disconnects, and
 which no other session can be served from.
 
-The big tables (orders, summaries, analyses, the customer list) are kept as
+The big tables (orders, engines, summaries, analyses, the customer list) are kept as
 they are, in ``st.cache_resource``: ``st.cache_data`` pickles a result when it
 stores it and hands out an unpickled copy on every hit, which took 0.6 s of a
 settings change at 1M customers. Those caches are bounded by entries (per
@@ -46,6 +47,7 @@ from clv.analysis import Analysis, score
 from clv.columns import detect_columns
 from clv.errors import OrdersError
 from clv.export import customers_export
+from clv.engine import DuckEngine
 from clv.load import read_orders, read_table
 from clv.report import Loaded
 from clv.retention import Retention, cohorts, retention
@@ -202,20 +204,30 @@ def raw_table(source: Source) -> tuple[pd.DataFrame | None, dict[str, str | None
     return _table(source.data, source.key, source.name)
 
 
+@_cached(entries=2, size=None)
+def _engine(_orders: pd.DataFrame, key: tuple) -> DuckEngine:
+    return DuckEngine.of_orders(_orders)
+
+
+def engine(loaded: Loaded, key: tuple) -> DuckEngine:
+    """The engine holding the file's canonical orders: every stage below reads them there."""
+    return _engine(loaded.orders, key)
+
+
 @_cached(entries=4, size=None, spinner="Summarising customers…")
-def _summary(_orders: pd.DataFrame, key: tuple, as_of: dt.date | None, window_days: int | None) -> Summary:
-    window = rfm_window(_orders, Settings(window_days=window_days, as_of=as_of))
-    return rfm_summary(_orders, window)
+def _summary(_engine: DuckEngine, key: tuple, as_of: dt.date | None, window_days: int | None) -> Summary:
+    window = rfm_window(_engine, Settings(window_days=window_days, as_of=as_of))
+    return rfm_summary(_engine, window)
 
 
 @_cached(entries=8, size="1MB")
-def _retention(_orders: pd.DataFrame, key: tuple, as_of: pd.Timestamp) -> Retention:
-    return retention(_orders, as_of)
+def _retention(_engine: DuckEngine, key: tuple, as_of: pd.Timestamp) -> Retention:
+    return retention(_engine, as_of)
 
 
 @_cached(entries=8, size="16MB")
-def _cohorts(_orders: pd.DataFrame, key: tuple, as_of: pd.Timestamp) -> pd.DataFrame:
-    return cohorts(_orders, as_of)
+def _cohorts(_engine: DuckEngine, key: tuple, as_of: pd.Timestamp) -> pd.DataFrame:
+    return cohorts(_engine, as_of)
 
 
 @_cached(entries=4, size=None, spinner="Scoring customers…")
@@ -230,6 +242,7 @@ def _customer_list(_analysis: Analysis, key: tuple, settings: Settings) -> pd.Da
 
 def analyse(loaded: Loaded, key: tuple, settings: Settings) -> Analysis:
     """Canonical orders -> the analysis, through the caches (raises OrdersError, e.g. an as-of date too early)."""
-    summary = _summary(loaded.orders, key, settings.as_of, settings.window_days)
-    kept = _retention(loaded.orders, key, summary.window.as_of)
+    orders = engine(loaded, key)
+    summary = _summary(orders, key, settings.as_of, settings.window_days)
+    kept = _retention(orders, key, summary.window.as_of)
     return _score(summary, kept, key, settings)

@@ -20,6 +20,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from clv.analysis import analyze
+from clv.engine import DuckEngine
 from clv.export import customers_export, segments_export, to_csv
 from clv.load import read_orders
 from clv.sample import SAMPLE_PATH
@@ -434,8 +435,19 @@ def cached_values() -> dict[str | None, list[bytes]]:
         found.setdefault(session, []).extend(v for cache in caches.values() for v in cache.storage._mem_cache.values())
     for session, caches in cache_resource_api._resource_caches._function_caches.items():
         found.setdefault(session, []).extend(
-            pickle.dumps(result.value) for cache in caches.values() for result in cache._mem_cache.values())
+            held(result.value) for cache in caches.values() for result in cache._mem_cache.values())
     return found
+
+
+def held(value) -> bytes:
+    """A cached value's content as bytes: pickled, or for what holds a DuckDB engine, every table in it."""
+    engine = next((e for e in (value, getattr(value, "engine", None), getattr(getattr(value, "summary", None),
+                                                                             "engine", None))
+                   if isinstance(e, DuckEngine)), None)
+    if engine is None:
+        return pickle.dumps(value)
+    tables = engine.fetch("SELECT table_name FROM information_schema.tables")["table_name"].to_pylist()
+    return b"".join(engine.fetch(f"SELECT * FROM {table}").to_pandas().to_csv().encode() for table in tables)
 
 
 def test_an_upload_is_cached_in_its_session_only(at):

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from clv.analysis import analyze
 from clv.export import (
-    CUSTOMER_COLUMNS, _customers_arrow, _pandas_csv, customers_export, customers_file, quality_table, safe_text,
-    segments_export, to_csv, to_excel, write_customers_csv,
+    CUSTOMER_COLUMNS, _pandas_csv, customers_export, quality_table, safe_text, segments_export, to_csv, to_excel,
 )
 from clv.reasons import NO_CUSTOMER
 from clv.report import LoadReport
@@ -117,30 +116,3 @@ def test_every_customer_keeps_their_own_figures_in_the_export():
         assert (exported[column] == expected[column].dt.date.reindex(exported.index)).all(), column
     for column in ("recency_days", "frequency", "monetary", "rfm_score", "segment"):
         assert (exported[column] == expected[column].reindex(exported.index)).all(), column
-
-
-# The command line's customer file at scale is written by DuckDB (write_customers_csv): the same bytes.
-_names = st.text(alphabet=st.sampled_from(list("ab ,\"'\n\r\t=+-@é€;")), min_size=1, max_size=6)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(_names, st.one_of(st.none(), _names), st.integers(-5_000, 10**9)), min_size=1, max_size=12))
-def test_the_duckdb_customer_file_is_the_bytes_of_the_python_one(tmp_path_factory, people):
-    rows = [(who, str(i), f"2026-01-{1 + i % 28:02d}", cents / 100) for i, (who, _, cents) in enumerate(people)]
-    frame = orders(*rows).assign(email=[mail for _, mail, _ in people], name=[who[::-1] for who, _, _ in people])
-    customers = analyze(frame, Settings()).customers
-    path = tmp_path_factory.mktemp("out") / "customers.csv"
-    write_customers_csv(customers, path, duckdb_rows=0)
-    assert path.read_bytes() == to_csv(customers_file(customers))
-
-
-def test_the_duckdb_customer_file_leaves_exponent_sized_money_to_python(tmp_path):
-    analysis = analyze(orders(("a", "1", "2026-01-01", 1e16), ("b", "2", "2026-01-02", 5.0)), Settings())
-    assert _customers_arrow(analysis.customers) is None
-    write_customers_csv(analysis.customers, tmp_path / "customers.csv", duckdb_rows=0)
-    assert (tmp_path / "customers.csv").read_bytes() == to_csv(customers_export(analysis))
-
-
-def test_the_duckdb_customer_file_raises_what_writing_bytes_raises(tmp_path, analysis):
-    with pytest.raises(FileNotFoundError):
-        write_customers_csv(analysis.customers, tmp_path / "missing" / "customers.csv", duckdb_rows=0)

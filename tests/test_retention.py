@@ -4,14 +4,17 @@ import pandas as pd
 import pytest
 
 from clv.analysis import score
+from clv.engine import DuckEngine
 from clv.retention import cohort_matrix, cohorts, repeat_rate, retention
 from clv.rfm import rfm_summary, rfm_window
 from clv.settings import Settings
 
 
 def orders(*rows):
+    """(customer, date, amount) tuples -> an engine holding them as canonical orders, one order each."""
     frame = pd.DataFrame(rows, columns=["customer", "date", "amount"])
-    return frame.assign(date=pd.to_datetime(frame["date"]))
+    return DuckEngine.of_orders(frame.assign(date=pd.to_datetime(frame["date"]), order=[str(i) for i in range(len(frame))],
+                                             rows=1, email=None, name=None))
 
 
 AS_OF = pd.Timestamp("2026-12-31")
@@ -42,8 +45,7 @@ def test_no_customers_before_the_period_gives_no_rate():
 
 def test_the_lifespan_from_churn_uses_the_retention_and_cannot_go_without_it():
     settings = Settings(as_of=AS_OF.date(), lifespan_from_churn=True)
-    canonical = HISTORY.assign(order=[str(i) for i in range(len(HISTORY))], rows=1, email=pd.NA, name=pd.NA)
-    summary = rfm_summary(canonical, rfm_window(canonical, settings))
+    summary = rfm_summary(HISTORY, rfm_window(HISTORY, settings))
     analysis = score(summary, retention(HISTORY, AS_OF), settings)
     assert (analysis.lifespan_years, analysis.lifespan_source) == (pytest.approx(3.0), "from churn")
     assert score(summary, None, Settings(as_of=AS_OF.date())).retention is None  # not needed, not computed
@@ -52,8 +54,11 @@ def test_the_lifespan_from_churn_uses_the_retention_and_cannot_go_without_it():
 
 
 def test_repeat_rate_counts_two_or_more_orders():
-    assert repeat_rate(pd.DataFrame({"frequency": [1, 2, 3]})) == pytest.approx(2 / 3)
-    assert repeat_rate(pd.DataFrame({"frequency": []})) is None
+    history = orders(("a", "2026-01-03", 5.0), ("b", "2026-01-15", 5.0), ("b", "2026-02-15", 5.0),
+                     ("c", "2026-02-10", 5.0), ("c", "2026-03-10", 5.0), ("c", "2026-03-11", 5.0))
+    assert repeat_rate(rfm_summary(history, rfm_window(history, Settings()))) == pytest.approx(2 / 3)
+    nobody = rfm_summary(history, rfm_window(history, Settings(as_of=pd.Timestamp("2027-06-01").date())))
+    assert repeat_rate(nobody) is None
 
 
 def test_cohorts_share_still_buying_by_month():

@@ -2,21 +2,22 @@
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from clv.engine import DuckEngine
 from clv.errors import OrdersError
 from clv.reasons import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY
-from clv.rfm import rfm_scores, rfm_summary, rfm_tiers, rfm_window, score_quantile, score_range
+from clv.report import empty_exclusions
+from clv.rfm import Summary, rfm_scored_sql, rfm_scores, rfm_summary, rfm_tiered_sql, rfm_window
 from clv.settings import Settings
 
 
 def orders(*rows):
-    """(customer, order, date, amount) tuples -> canonical orders, one file row each."""
+    """(customer, order, date, amount) tuples -> an engine holding them as canonical orders, one file row each."""
     frame = pd.DataFrame(rows, columns=["customer", "order", "date", "amount"])
-    return frame.assign(date=pd.to_datetime(frame["date"]), rows=1, email=pd.NA, name=pd.NA)
+    return DuckEngine.of_orders(frame.assign(date=pd.to_datetime(frame["date"]), rows=1, email=None, name=None))
 
 
 def test_window_defaults_to_a_year_back_from_the_latest_order():
@@ -85,11 +86,31 @@ def test_money_is_summed_in_cents_so_equal_spend_ties():
 
 
 def test_contacts_are_the_latest_non_blank_ones():
-    data = orders(("a", "1", "2026-01-01", 5.0), ("a", "2", "2026-02-01", 5.0)).assign(
-        email=["old@example.com", None], name=["Ann", "Ann Lee"]
-    )
+    frame = pd.DataFrame({"customer": "a", "order": ["1", "2"], "date": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+                          "amount": 5.0, "rows": 1, "email": ["old@example.com", None], "name": ["Ann", "Ann Lee"]})
+    data = DuckEngine.of_orders(frame)
     row = rfm_summary(data, rfm_window(data, Settings())).customers.iloc[0]
     assert (row.email, row["name"]) == ("old@example.com", "Ann Lee")
+
+
+def customers(recency, frequency, monetary):
+    """A summary of customers with these numbers (money in the currency), held by an engine."""
+    engine = DuckEngine()
+    engine.put("customers_test", pd.DataFrame({
+        "customer": [f"c{i}" for i in range(len(recency))], "recency_days": recency, "frequency": frequency,
+        "cents": [round(100 * amount) for amount in monetary]}))
+    return Summary(None, engine, "customers_test", empty_exclusions())
+
+
+def scored(summary, method, tier_cuts=(5, 7)):
+    """The summary's customers with their scores, in customer order."""
+    scores = rfm_scores(summary, method)
+    table = summary.engine.fetch(f"{rfm_scored_sql(summary.scoreable, scores.thresholds, tier_cuts)} ORDER BY customer")
+    return table.to_pandas(), scores
+
+
+def money_scores(values, method):
+    return scored(customers([1] * len(values), [1] * len(values), [v / 100 for v in values]), method)[0]["m"].tolist()
 
 
 @pytest.mark.parametrize(
@@ -102,7 +123,7 @@ def test_contacts_are_the_latest_non_blank_ones():
     ids=["thirds", "ties-leave-a-third-empty", "unsorted"],
 )
 def test_quantile_scores(values, expected):
-    assert score_quantile(np.array(values)).tolist() == expected
+    assert money_scores(values, "quantile") == expected
 
 
 @pytest.mark.parametrize(
@@ -115,42 +136,38 @@ def test_quantile_scores(values, expected):
     ids=["on-the-cuts", "between-cuts", "skewed"],
 )
 def test_range_scores(values, expected):
-    assert score_range(np.array(values)).tolist() == expected
-
-
-def customers(recency, frequency, monetary):
-    return pd.DataFrame({"recency_days": recency, "frequency": frequency, "monetary": monetary})
+    assert money_scores(values, "range") == expected
 
 
 def test_range_recency_is_mirrored_the_worked_example():
     # Recency 0-12 months: the last four months score 3, four to eight months 2, older 1.
-    scored = rfm_scores(customers([0, 4, 5, 8, 9, 12], [1, 2, 3, 4, 5, 6], [1.0] * 5 + [2.0]), "range")
-    assert scored.customers["r"].tolist() == [3, 3, 2, 2, 1, 1]
+    table, _ = scored(customers([0, 4, 5, 8, 9, 12], [1, 2, 3, 4, 5, 6], [1.0] * 5 + [2.0]), "range")
+    assert table["r"].tolist() == [3, 3, 2, 2, 1, 1]
 
 
 def test_quantile_recency_fewer_days_is_better():
-    scored = rfm_scores(customers([10, 20, 30, 40, 50, 60], [1] * 5 + [2], [1.0] * 5 + [2.0]), "quantile")
-    assert scored.customers["r"].tolist() == [3, 3, 2, 2, 1, 1]
+    table, _ = scored(customers([10, 20, 30, 40, 50, 60], [1] * 5 + [2], [1.0] * 5 + [2.0]), "quantile")
+    assert table["r"].tolist() == [3, 3, 2, 2, 1, 1]
 
 
 @pytest.mark.parametrize("method", ["quantile", "range"])
 def test_a_variable_with_one_value_scores_two_and_says_so(method):
-    scored = rfm_scores(customers([1, 5, 9], [2, 2, 2], [5.0, 6.0, 7.0]), method)
-    assert scored.customers["f"].tolist() == [2, 2, 2]
-    assert any("same number of orders" in w for w in scored.warnings)
+    table, scores = scored(customers([1, 5, 9], [2, 2, 2], [5.0, 6.0, 7.0]), method)
+    assert table["f"].tolist() == [2, 2, 2]
+    assert any("same number of orders" in w for w in scores.warnings)
 
 
 def test_an_empty_third_is_reported():
-    scored = rfm_scores(customers([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 2, 3], [1.0, 2, 3, 4, 5, 6]), "quantile")
-    assert any("F=2" in w for w in scored.warnings)
-    cuts = scored.cuts.set_index(["variable", "score"])
+    scores = rfm_scores(customers([1, 2, 3, 4, 5, 6], [1, 1, 1, 1, 2, 3], [1.0, 2, 3, 4, 5, 6]), "quantile")
+    assert any("F=2" in w for w in scores.warnings)
+    cuts = scores.cuts.set_index(["variable", "score"])
     assert cuts.loc[("frequency", 2), "customers"] == 0
     assert (cuts.loc[("frequency", 3), "lower"], cuts.loc[("frequency", 3), "upper"]) == (2, 3)
 
 
 def test_range_cut_points_are_the_thirds_of_the_range():
-    scored = rfm_scores(customers([0, 6, 12], [1, 4, 10], [10.0, 20.0, 40.0]), "range")
-    cuts = scored.cuts.set_index(["variable", "score"])["threshold"]
+    scores = rfm_scores(customers([0, 6, 12], [1, 4, 10], [10.0, 20.0, 40.0]), "range")
+    cuts = scores.cuts.set_index(["variable", "score"])["threshold"]
     assert cuts[("frequency", 2)] == 4.0 and cuts[("frequency", 3)] == 7.0
     assert cuts[("recency_days", 3)] == 4.0 and cuts[("recency_days", 2)] == 8.0
     assert cuts[("monetary", 3)] == 30.0
@@ -162,10 +179,11 @@ def test_range_cut_points_are_the_thirds_of_the_range():
     ids=["default-cuts", "moved-cuts"],
 )
 def test_tiers_follow_the_cuts(tier_cuts, expected):
-    scored = pd.DataFrame({"r": [3, 3, 2, 2, 1], "f": [3, 2, 2, 1, 2], "m": [3, 2, 2, 2, 1]})
-    tiers = rfm_tiers(scored, tier_cuts)
+    cells = " UNION ALL ".join(f"SELECT {i} AS i, {r} AS r, {f} AS f, {m} AS m"
+                               for i, (r, f, m) in enumerate([(3, 3, 3), (3, 2, 2), (2, 2, 2), (2, 1, 2), (1, 2, 1)]))
+    tiers = DuckEngine().fetch(f"{rfm_tiered_sql(cells, tier_cuts)} ORDER BY i").to_pandas()
     assert tiers["rfm_score"].tolist() == [9, 7, 6, 5, 4]
     assert tiers["rfm_code"].tolist() == [333, 322, 222, 212, 121]
-    assert tiers["tier"].astype(str).tolist() == expected
+    assert tiers["tier"].tolist() == expected
     assert tiers["segment"].tolist() == ["Champions", "Potential loyalists", "Need attention", "About to sleep",
                                          "Hibernating"]
