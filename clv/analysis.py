@@ -37,7 +37,9 @@ class Analysis:
     tiers : lifetime value per tier (High, Medium, Low) and All.
     segments : lifetime value per named segment and All.
     retention : retention and churn over the year to as_of; None where the caller
-        did not compute it (the command line, unless the lifespan comes from churn).
+        did not compute it.
+    lifespan_warning : why the lifespan is the assumed one although the settings
+        asked for churn's (also among ``warnings``, everything the user should be told).
     customers (computed when first read) : one row per scored customer, best first
         (highest RFM score, then most money, then customer): customer, email, name,
         recency_days, frequency, monetary, first_order_date, last_order_date, r, f,
@@ -54,6 +56,7 @@ class Analysis:
     repeat_rate: float | None
     lifespan_years: float
     lifespan_source: str
+    lifespan_warning: str | None
     warnings: tuple[str, ...]
 
     @property
@@ -93,15 +96,15 @@ def analyze(orders: pd.DataFrame | Engine, settings: Settings) -> Analysis:
     return score(rfm_summary(engine, window), retention(engine, window.as_of), settings)
 
 
-def score(summary: Summary, kept: Retention | None, settings: Settings) -> Analysis:
+def score(summary: Summary, retention: Retention | None, settings: Settings) -> Analysis:
     """A per-customer summary -> scores, tiers, segments and lifetime values.
 
     This is the part a change of method, tier cuts, lifespan, margin or CAC reruns.
-    ``kept`` (the retention) may be None, left uncomputed, unless the settings take
-    the lifespan from churn.
+    ``retention`` may be None, left uncomputed, unless the settings take the
+    lifespan from churn.
     """
     scores = rfm_scores(summary, settings.method)
-    lifespan, source, lifespan_warnings = _lifespan(kept, settings)
+    lifespan, source, lifespan_warning = _lifespan(retention, settings)
     inputs = ValueInputs(
         window_length_days=summary.window.length_days,
         lifespan_years=lifespan,
@@ -119,33 +122,31 @@ def score(summary: Summary, kept: Retention | None, settings: Settings) -> Analy
         cuts=scores.cuts,
         tiers=clv_from_sums(cells.groupby("tier", observed=True)[_SUMS].sum(), "tier", list(TIERS), inputs),
         segments=clv_from_sums(cells.groupby("segment")[_SUMS].sum(), "segment", list(SEGMENT_NAMES), inputs),
-        retention=kept,
+        retention=retention,
         repeat_rate=repeat_rate(summary),
         lifespan_years=lifespan,
         lifespan_source=source,
-        warnings=scores.warnings + lifespan_warnings,
+        lifespan_warning=lifespan_warning,
+        warnings=scores.warnings + ((lifespan_warning,) if lifespan_warning else ()),
     )
 
 
 _SUMS = ["customers", "orders", "cents"]
 
 
-def _lifespan(kept: Retention | None, settings: Settings) -> tuple[float, str, tuple[str, ...]]:
+def _lifespan(retention: Retention | None, settings: Settings) -> tuple[float, str, str | None]:
     """The lifespan to use, where it came from, and a warning when churn could not give one."""
     if not settings.lifespan_from_churn:
-        return settings.lifespan_years, "assumed", ()
-    if kept is None:
+        return settings.lifespan_years, "assumed", None
+    if retention is None:
         raise ValueError("lifespan_from_churn needs the retention: compute it (clv.retention.retention)")
-    if kept.lifespan_years is not None:
-        return kept.lifespan_years, "from churn", ()
+    if retention.lifespan_years is not None:
+        return retention.lifespan_years, "from churn", None
     why = (
         "there were no customers in the year before"
-        if kept.churn_rate is None
+        if retention.churn_rate is None
         else "retention was 100% or more, so churn is not above 0"
     )
-    return (
-        settings.lifespan_years,
-        "assumed",
-        (f"Lifespan could not be estimated from churn ({why}); using {settings.lifespan_years:g} years.",),
-    )
+    return (settings.lifespan_years, "assumed",
+            f"Lifespan could not be estimated from churn ({why}); using {settings.lifespan_years:g} years.")
 

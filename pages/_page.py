@@ -24,7 +24,7 @@ from clv.report import Loaded
 from pages._format import currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol
 from pages._sidebar import sidebar
 from pages._source import (
-    DATA_PAGE, Source, _cohorts, _customer_list, analyse, current_source, data_key, engine, load,
+    DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, engine, load,
 )
 from pages._view import keep_view, settings_from_view
 
@@ -93,7 +93,7 @@ def current_view() -> View | None:
         return None
     try:
         settings = settings_from_view()
-        analysis = analyse(loaded, data_key(source), settings)
+        analysis = cached_analysis(loaded, data_key(source), settings)
     except OrdersError as error:
         st.error(escape(on_screen(error)))
         return None

@@ -231,8 +231,8 @@ def _cohorts(_engine: DuckEngine, key: tuple, as_of: pd.Timestamp) -> pd.DataFra
 
 
 @_cached(entries=4, size=None, spinner="Scoring customers…")
-def _score(_summary: Summary, _kept: Retention, key: tuple, settings: Settings) -> Analysis:
-    return score(_summary, _kept, settings)
+def _score(_summary: Summary, _retention: Retention, key: tuple, settings: Settings) -> Analysis:
+    return score(_summary, _retention, settings)
 
 
 @_cached(entries=2, size=None)
@@ -240,9 +240,9 @@ def _customer_list(_analysis: Analysis, key: tuple, settings: Settings) -> pd.Da
     return customers_export(_analysis)
 
 
-def analyse(loaded: Loaded, key: tuple, settings: Settings) -> Analysis:
+def cached_analysis(loaded: Loaded, key: tuple, settings: Settings) -> Analysis:
     """Canonical orders -> the analysis, through the caches (raises OrdersError, e.g. an as-of date too early)."""
     orders = engine(loaded, key)
     summary = _summary(orders, key, settings.as_of, settings.window_days)
-    kept = _retention(orders, key, summary.window.as_of)
-    return _score(summary, kept, key, settings)
+    retention = _retention(orders, key, summary.window.as_of)
+    return _score(summary, retention, key, settings)

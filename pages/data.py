@@ -8,7 +8,7 @@ from clv.export import quality_table
 from pages import _format as fmt
 from pages._page import chosen_symbol, masking, on_screen, prepare, show_warnings
 from pages._source import (
-    UPLOAD_LIMIT_MB, analyse, current_mapping, data_key, raw_table, take_upload, too_large, uploader_key, use_sample,
+    UPLOAD_LIMIT_MB, cached_analysis, current_mapping, data_key, raw_table, take_upload, too_large, uploader_key, use_sample,
 )
 from pages._view import DATE_ORDERS, settings_from_view
 
@@ -132,7 +132,7 @@ with right:
 # --- What was counted ---------------------------------------------------------------------
 st.header("What was counted and what was left out", divider="gray")
 try:
-    analysis = analyse(loaded, data_key(source), settings_from_view())
+    analysis = cached_analysis(loaded, data_key(source), settings_from_view())
 except OrdersError as problem:
     st.error(fmt.escape(on_screen(problem)))
     analysis = None

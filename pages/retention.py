@@ -49,7 +49,7 @@ if st.session_state["churn"]:
 else:
     right.button("Use the lifespan from churn", on_click=set_churn, args=(True,),
                  icon=":material/autorenew:", type="primary", disabled=from_churn is None)
-show_warnings([w for w in analysis.warnings if w.startswith("Lifespan")])
+show_warnings([analysis.lifespan_warning] if analysis.lifespan_warning else [])
 
 # --- Cohorts ------------------------------------------------------------------------------
 st.header("Monthly cohorts", divider="gray")
