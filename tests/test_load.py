@@ -78,6 +78,23 @@ def test_the_report_spans_every_order_with_a_readable_date():
 # Shopify
 
 
+def test_a_shopify_refund_beyond_the_products_takes_the_order_to_0_not_below():
+    # #2001: 40.00 of products, 44.00 refunded (the 4.00 beyond was shipping): 0, not -4.00.
+    # #2002: 40.00 of products, 15.00 refunded: 25.00.
+    with open(FIXTURES / "shopify_orders_export.csv", newline="", encoding="utf-8") as file:
+        header = next(csv.reader(file))
+    written = io.StringIO()
+    lines = csv.DictWriter(written, fieldnames=header)
+    lines.writeheader()
+    for name, email, refunded in (("#2001", "ann@example.com", "44.00"), ("#2002", "bob@example.com", "15.00")):
+        lines.writerow({"Name": name, "Email": email, "Financial Status": "partially_refunded", "Subtotal": "40.00",
+                        "Shipping": "4.00", "Total": "44.00", "Created at": "2026-05-10 10:00:00 -0700",
+                        "Refunded Amount": refunded})
+    loaded = read_orders(written.getvalue().encode(), filename="orders_export.csv")
+    assert loaded.report.source_format == "Shopify orders export"
+    assert loaded.orders.set_index("order")["amount"].to_dict() == {"#2001": 0.0, "#2002": 25.0}
+
+
 def test_shopify_line_items_make_one_order_with_refunds_and_cancellations():
     loaded = read_orders(FIXTURES / "shopify_orders_export.csv")
 
