@@ -13,19 +13,17 @@ import datetime as dt
 import os
 import sys
 import traceback
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pandas as pd
 
 from clv.analysis import analyze
 from clv.columns import parse_mapping
-from clv.duck import scan_file
-from clv.engine import ORDERS, DuckEngine, Engine
+from clv.engine import ORDERS, Engine
 from clv.errors import OrdersError
 from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
-from clv.load import read_orders
+from clv.read import read_into_engine
 from clv.report import LoadReport, empty_exclusions
 from clv.settings import METHODS, Settings
 
@@ -110,36 +108,30 @@ def run(args: argparse.Namespace) -> str:
     """Do the work the flags ask for; return the text to print."""
     settings = settings_from(args)
     mapping = parse_mapping(args.map) if args.map else None
-    with _orders(args, mapping) as (report, engine):
-        analysis = analyze(engine, settings)
-        outputs = {
-            args.customers_out: lambda: to_csv(customers_export(analysis)),
-            args.segments_out: lambda: to_csv(segments_export(analysis)),
-            args.cuts_out: lambda: to_csv(cuts_export(analysis)),
-            args.excel_out: lambda: to_excel(analysis, report),
-        }
-        for target, content in outputs.items():
-            if target is not None:
-                _write(target, content)
-        return render(report, analysis)
+    report, engine = _orders(args, mapping)
+    analysis = analyze(engine, settings)
+    outputs = {
+        args.customers_out: lambda: to_csv(customers_export(analysis)),
+        args.segments_out: lambda: to_csv(segments_export(analysis)),
+        args.cuts_out: lambda: to_csv(cuts_export(analysis)),
+        args.excel_out: lambda: to_excel(analysis, report),
+    }
+    for target, content in outputs.items():
+        if target is not None:
+            _write(target, content)
+    return render(report, analysis)
 
 
-@contextmanager
-def _orders(args: argparse.Namespace, mapping) -> Iterator[tuple[LoadReport, Engine]]:
+def _orders(args: argparse.Namespace, mapping) -> tuple[LoadReport, Engine]:
     """The orders the flags name -> how they were read, and an engine holding them as canonical orders."""
     if args.engine == "spark":
-        yield _spark_orders(args.orders, mapping)
-        return
+        return _spark_orders(args.orders, mapping)
     path = Path(args.orders)
     if not path.is_file():
         raise OrdersError(f"No file at {path}: give the path of an order export (CSV, .xlsx or .parquet).")
-    with (scan_file(path, mapping=mapping, strict=args.engine == "duckdb") if args.engine != "pandas"
-          else nullcontext()) as scan:
-        if scan is not None:
-            yield scan.report, scan.engine
-            return
-        loaded = read_orders(path, mapping=mapping, date_order=args.date_order)
-        yield loaded.report, DuckEngine.of_orders(loaded.orders)
+    read = read_into_engine(path, mapping=mapping, date_order=args.date_order,
+                            reader={"auto": "auto", "duckdb": "duckdb", "pandas": "loader"}[args.engine])
+    return read.report, read.engine
 
 
 def _spark_orders(source: str, mapping) -> tuple[LoadReport, Engine]:

@@ -1,6 +1,6 @@
 """A large plain CSV export -> its canonical orders inside DuckDB, read exactly as the loader reads them, or not at all.
 
-    with scan_file(path) as scan: analyze(scan.engine, settings)    (scan is None: read it with clv.load)
+    scan_file(path) -> Scan(report, engine), or None: then clv.load reads the file
 
 The general path reads any export the product knows: ``clv.load.read_orders``
 (every column as text, every messy-export rule) gives a pandas table of
@@ -90,18 +90,16 @@ import mmap
 import operator
 import os
 import re
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from clv.columns import TABLE, ColumnPlan, detect_columns, plan_columns
-from clv.engine import MEMORY_LIMIT, DuckEngine
+from clv.engine import DuckEngine
 from clv.errors import OrdersError
 from clv.load import read_table
 from clv.parse import keeps_ids_as_written
@@ -129,26 +127,22 @@ _ODD_AMOUNT = ("a IS NOT NULL AND (cents IS NULL OR contains(a, '_') OR contains
 """An amount (``a``, read as ``cents``) the loader may read otherwise: the rest, a decimal DuckDB reads with at
 most two places and no exponent or ``_`` (``12.50``, ``-3``, `` +5 ``, ``.5``), reads the same in both."""
 _EARLIEST, _LATEST = "1678-01-01", "2261-12-31"
-_MAGIC = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
+BINARY_STARTS = (b"\x1f\x8b", b"PK\x03\x04", b"PAR1", b"\xd0\xcf\x11\xe0")
+"""How gzip, .xlsx, Parquet and old Excel files begin: never a plain CSV."""
 
 
 @dataclass(frozen=True, eq=False)
 class Scan:
     """A file read into DuckDB (``scan_file``): its load report, and an engine holding its canonical orders
-    (``clv.engine.ORDERS``) while the ``with`` block is open: ``clv.analysis.analyze(scan.engine, settings)``."""
+    (``clv.engine.ORDERS``): ``clv.analysis.analyze(scan.engine, settings)``."""
 
     report: LoadReport
     engine: DuckEngine
 
 
-@contextmanager
-def scan_file(
-    path: str | os.PathLike,
-    *,
-    mapping: Mapping[str, str | None] | None = None,
-    strict: bool = False,
-) -> Iterator[Scan | None]:
-    """``with scan_file(path) as scan:`` the file's canonical orders in DuckDB; None when it does not qualify.
+def scan_file(path: str | os.PathLike, *, mapping: Mapping[str, str | None] | None = None,
+              strict: bool = False) -> Scan | None:
+    """The file's canonical orders in DuckDB; None when it does not qualify.
 
     Gives the load report and the orders ``clv.load.read_orders`` gives for the
     same file (a day written YYYY-MM-DD reads the same in every date order).
@@ -162,8 +156,8 @@ def scan_file(
         Raise ``OrdersError`` saying why, instead of giving None, for a file
         that does not qualify (the command line's ``--engine duckdb``).
 
-    Yields
-    ------
+    Returns
+    -------
     Scan or None
         None for a file this engine does not read exactly (see the module
         docstring), and for one the loader would refuse (no rows, no readable
@@ -171,21 +165,15 @@ def scan_file(
     """
     source = _qualify(Path(path), mapping)
     if isinstance(source, str):
-        yield _refuse(source, strict)
-        return
-    import duckdb  # here, not at the top: the dashboard never needs it
+        return _refuse(source, strict)
+    import duckdb  # for its errors
 
-    with tempfile.TemporaryDirectory(prefix="clv-duckdb-") as spill:
-        con = duckdb.connect(config={"threads": _cores(), "memory_limit": MEMORY_LIMIT, "temp_directory": spill,
-                                     "preserve_insertion_order": False})
-        try:
-            try:
-                result = _scan(con, source, refused=duckdb.Error)
-            except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
-                result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
-            yield _refuse(result, strict) if isinstance(result, str) else result
-        finally:
-            con.close()
+    engine = DuckEngine()
+    try:
+        result = _scan(engine, source, refused=duckdb.Error)
+    except duckdb.Error as error:  # the reader refused a row: the loader decides what the file holds
+        result = f"DuckDB's CSV reader refused a row ({type(error).__name__})"
+    return _refuse(result, strict) if isinstance(result, str) else result
 
 
 def _refuse(reason: str, strict: bool) -> None:
@@ -195,13 +183,6 @@ def _refuse(reason: str, strict: bool) -> None:
             "Run with --engine auto or --engine pandas to read it with the general loader."
         )
     return None
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
 
 
 # ---------------------------------------------------------------------------
@@ -258,7 +239,7 @@ def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> _Source | 
             head = file.read(SAMPLE_BYTES + 1)
     except OSError:
         return "it cannot be opened"
-    if head.startswith(_MAGIC):
+    if head.startswith(BINARY_STARTS):
         return "it is not a plain CSV file (compressed, Excel or Parquet)"
     whole = len(head) <= SAMPLE_BYTES
     if not whole:
@@ -542,8 +523,9 @@ def _read_orders(con, source: _Source, refused: type[Exception]) -> tuple[_Days,
     return days, source
 
 
-def _scan(con, source: _Source, refused: type[Exception]) -> Scan | str:
+def _scan(engine: DuckEngine, source: _Source, refused: type[Exception]) -> Scan | str:
     """The file -> its report and canonical orders, or why the loader must read it instead."""
+    con = engine.connection
     with ThreadPoolExecutor(max_workers=1) as pool:  # Python looks for spaced quotes while DuckDB reads
         plain = pool.submit(_quotes_are_plain, source.path)
         days, source = _read_orders(con, source, refused)
@@ -567,7 +549,7 @@ def _scan(con, source: _Source, refused: type[Exception]) -> Scan | str:
     )
     contacts = {role: role if role in source.position else "CAST(NULL AS VARCHAR)" for role in ("email", "name")}
     con.execute(_CANONICAL_SQL.format(n_rows="n_rows" if source.grouped else "1", **contacts))
-    return Scan(report, DuckEngine(con))
+    return Scan(report, engine)
 
 
 def _all_differ(hashes: np.ndarray) -> bool:

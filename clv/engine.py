@@ -18,7 +18,11 @@ file), so a statement is complete without parameters, which dialects bind differ
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
+import weakref
 from typing import Protocol
 
 import duckdb
@@ -55,16 +59,21 @@ class Engine(Protocol):
 
 
 class DuckEngine:
-    """An in-memory DuckDB database, capped at ``MEMORY_LIMIT``.
+    """An in-memory DuckDB database on every core the process may use, capped at ``MEMORY_LIMIT``, spilling to
+    a folder of its own that goes when the engine goes.
 
     The dashboard's script threads share one engine per upload: a lock lets one
     statement run at a time (DuckDB itself spreads each statement over the cores).
     """
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection | None = None):
-        self.connection = connection if connection is not None else duckdb.connect(
-            config={"memory_limit": MEMORY_LIMIT})
+    def __init__(self):
+        spill = tempfile.mkdtemp(prefix="clv-duckdb-")
+        self.connection = duckdb.connect(config={
+            "threads": _cores(), "memory_limit": MEMORY_LIMIT, "temp_directory": spill,
+            "preserve_insertion_order": False,  # every result that needs an order says ORDER BY
+        })
         self._lock = threading.Lock()
+        weakref.finalize(self, _close, self.connection, spill)
 
     @classmethod
     def of_orders(cls, orders: pd.DataFrame) -> DuckEngine:
@@ -98,6 +107,18 @@ class DuckEngine:
     def keep(self, name: str, sql: str) -> None:
         with self._lock:
             self.connection.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+
+
+def _close(connection: duckdb.DuckDBPyConnection, spill: str) -> None:
+    connection.close()
+    shutil.rmtree(spill, ignore_errors=True)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
 
 
 class SparkEngine:

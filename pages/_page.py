@@ -20,11 +20,11 @@ import streamlit as st
 
 from clv.analysis import Analysis
 from clv.errors import OrdersError
-from clv.report import Loaded
+from clv.read import EngineOrders
 from pages._format import currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol
 from pages._sidebar import sidebar
 from pages._source import (
-    DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, engine, load,
+    DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
 )
 from pages._view import keep_view, settings_from_view
 
@@ -32,7 +32,7 @@ from pages._view import keep_view, settings_from_view
 @dataclass(frozen=True, eq=False)
 class View:
     source: Source
-    loaded: Loaded
+    loaded: EngineOrders
     analysis: Analysis
     key: tuple
     symbol: str
@@ -43,7 +43,7 @@ class View:
         return self.loaded.report
 
     def cohorts(self) -> pd.DataFrame:
-        return _cohorts(engine(self.loaded, self.key), self.key, self.analysis.window.as_of)
+        return _cohorts(self.loaded.engine, self.key, self.analysis.window.as_of)
 
     def customer_list(self) -> pd.DataFrame:
         """``customers_export(analysis)``, kept while the settings stay (sorting a million customers takes 1 s)."""
@@ -65,7 +65,7 @@ class View:
         return on_screen(text, self.mask)
 
 
-def prepare() -> tuple[Source, Loaded | None, str | None]:
+def prepare() -> tuple[Source, EngineOrders | None, str | None]:
     """Keep the view state, read the current source and draw the sidebar (every page starts here)."""
     keep_view()
     source = current_source()
@@ -116,7 +116,7 @@ def page_view(caption: bool = True) -> View:
     return view
 
 
-def chosen_symbol(loaded: Loaded) -> str:
+def chosen_symbol(loaded: EngineOrders) -> str:
     """The sidebar's currency symbol, else the file's."""
     return plain_symbol(st.session_state["currency"]) or currency_symbol(loaded.report.currencies)
 

@@ -4,8 +4,8 @@ Caching: each stage of ``clv.analysis`` is cached on only what it depends on,
 so that moving a setting re-scores without re-reading the file:
 
     _read       the file's bytes (keyed by their SHA-256, taken once at upload),
-                the column mapping and the date order
-    _engine     the same: the canonical orders in an embedded DuckDB (``clv.engine``)
+                the column mapping and the date order: the canonical orders in an
+                embedded DuckDB (``clv.read``), the only copy of them
     _summary    + as_of and window_days        (rfm_window, rfm_summary)
     _retention  + the window's as-of day       (retention)
     _cohorts    + the window's as-of day       (cohorts)
@@ -20,7 +20,7 @@ upload is one person's customers: its entries go to a cache of that session only
 (``scope="session"``), which Streamlit drops when the session disconnects, and
 which no other session can be served from.
 
-The big tables (orders, engines, summaries, analyses, the customer list) are kept as
+The big tables (engines, summaries, analyses, the customer list) are kept as
 they are, in ``st.cache_resource``: ``st.cache_data`` pickles a result when it
 stores it and hands out an unpickled copy on every hit, which took 0.6 s of a
 settings change at 1M customers. Those caches are bounded by entries (per
@@ -48,8 +48,8 @@ from clv.columns import detect_columns
 from clv.errors import OrdersError
 from clv.export import customers_export
 from clv.engine import DuckEngine
-from clv.load import read_orders, read_table
-from clv.report import Loaded
+from clv.load import read_table
+from clv.read import EngineOrders, read_into_engine
 from clv.retention import Retention, cohorts, retention
 from clv.rfm import Summary, rfm_summary, rfm_window
 from clv.sample import SAMPLE_PATH
@@ -170,12 +170,13 @@ def _cached(entries: int, size: str | None, spinner: bool | str = False) -> Call
 
 
 @_cached(entries=2, size=None, spinner="Reading the orders…")
-def _read(_data: Any, key: tuple) -> tuple[Loaded | None, str | None]:
-    """The file -> canonical orders, or the message that says what to fix. Failures are cached too."""
+def _read(_data: Any, key: tuple) -> tuple[EngineOrders | None, str | None]:
+    """The file -> its canonical orders in an engine, or the message that says what to fix. Failures are
+    cached too."""
     _, filename, mapping, date_order = key
     try:
-        return read_orders(_data, filename=filename, mapping=dict(mapping) if mapping else None,
-                           date_order=date_order), None
+        return read_into_engine(_data, filename=filename, mapping=dict(mapping) if mapping else None,
+                                date_order=date_order), None
     except OrdersError as error:
         return None, str(error)
     except MemoryError:
@@ -184,7 +185,7 @@ def _read(_data: Any, key: tuple) -> tuple[Loaded | None, str | None]:
         return None, f"Could not read this file (unexpected {type(error).__name__}). Please report it."
 
 
-def load(source: Source) -> tuple[Loaded | None, str | None]:
+def load(source: Source) -> tuple[EngineOrders | None, str | None]:
     return _read(source.data, data_key(source))
 
 
@@ -202,16 +203,6 @@ def _table(_data: Any, key: str, filename: str) -> tuple[pd.DataFrame | None, di
 
 def raw_table(source: Source) -> tuple[pd.DataFrame | None, dict[str, str | None], str | None]:
     return _table(source.data, source.key, source.name)
-
-
-@_cached(entries=2, size=None)
-def _engine(_orders: pd.DataFrame, key: tuple) -> DuckEngine:
-    return DuckEngine.of_orders(_orders)
-
-
-def engine(loaded: Loaded, key: tuple) -> DuckEngine:
-    """The engine holding the file's canonical orders: every stage below reads them there."""
-    return _engine(loaded.orders, key)
 
 
 @_cached(entries=4, size=None, spinner="Summarising customers…")
@@ -240,9 +231,9 @@ def _customer_list(_analysis: Analysis, key: tuple, settings: Settings) -> pd.Da
     return customers_export(_analysis)
 
 
-def cached_analysis(loaded: Loaded, key: tuple, settings: Settings) -> Analysis:
+def cached_analysis(loaded: EngineOrders, key: tuple, settings: Settings) -> Analysis:
     """Canonical orders -> the analysis, through the caches (raises OrdersError, e.g. an as-of date too early)."""
-    orders = engine(loaded, key)
+    orders = loaded.engine
     summary = _summary(orders, key, settings.as_of, settings.window_days)
     retention = _retention(orders, key, summary.window.as_of)
     return _score(summary, retention, key, settings)

@@ -110,7 +110,7 @@ figures = st.columns(3)
 figures[0].metric("Rows read", f"{report.rows_read:,}", border=True)
 figures[1].metric("Revenue read", fmt.money(report.revenue_read, symbol), border=True,
                   help="Net amount of every row whose amount could be read, refunds taken off.")
-figures[2].metric("Orders kept", f"{len(loaded.orders):,}", border=True,
+figures[2].metric("Orders kept", f"{loaded.orders_kept:,}", border=True,
                   help="Orders with a customer, a date and an amount, not cancelled, before any window.")
 used = pd.DataFrame({
     "role": [USED_LABELS.get(role, role.capitalize()) for role in report.columns],

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import clv.cli
+import clv.read
 from clv import duck
 from clv.cli import main
 from clv.duck import WHITESPACE, scan_file
@@ -46,8 +46,8 @@ class Read:
 
 def summarize_file(path, knobs, mapping=None, strict=False):
     """The file read by DuckDB's own reader (``scan_file``), or None where it leaves the file to the loader."""
-    with scan_file(path, mapping=mapping, strict=strict) as scan:
-        return None if scan is None else Read(scan.report, scan.engine, knobs)
+    scan = scan_file(path, mapping=mapping, strict=strict)
+    return None if scan is None else Read(scan.report, scan.engine, knobs)
 
 
 def pandas_path(path, knobs, mapping=None):
@@ -506,7 +506,7 @@ def test_auto_reads_a_plain_file_with_duckdb(tmp_path, monkeypatch):
     def no_loader(*args, **kwargs):
         raise AssertionError("the loader was not needed")
 
-    monkeypatch.setattr(clv.cli, "read_orders", no_loader)
+    monkeypatch.setattr(clv.read, "read_orders", no_loader)
     assert main([str(write(tmp_path, PLAIN))]) == 0
 
 
