@@ -225,12 +225,12 @@ def run_project_phases(path: Path, out: Path) -> dict[str, float]:
     from clv.settings import Settings
 
     started = time.perf_counter()
-    with scan_file(path, strict=True) as scan:
-        read = time.perf_counter()
-        analysis = analyze(scan.engine, Settings())
-        analyzed = time.perf_counter()
-        (out / "customers.csv").write_bytes(to_csv(customers_export(analysis)))
-        (out / "tiers.csv").write_bytes(to_csv(segments_export(analysis)))
+    scan = scan_file(path, strict=True)
+    read = time.perf_counter()
+    analysis = analyze(scan.engine, Settings())
+    analyzed = time.perf_counter()
+    (out / "customers.csv").write_bytes(to_csv(customers_export(analysis)))
+    (out / "tiers.csv").write_bytes(to_csv(segments_export(analysis)))
     return {"read": read - started, "analyze": analyzed - read, "write": time.perf_counter() - analyzed}
 
 

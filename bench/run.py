@@ -275,11 +275,11 @@ query's time in the same round (the target for the project is at most 1.2): a lo
 falls on one round moves both times of that round, not the comparison.
 
 - project: `python -m clv FILE --customers-out customers.csv --segments-out tiers.csv`, whose
-  default engine reads a plain CSV like these in DuckDB (`clv.duck`: exact, else the loader);
-  project-pandas: the same with `--engine pandas` (the general loader, then pandas);
-  project-phases: the project's stages timed inside one process, as the command line runs them
-  (summarize = the file read into DuckDB, `clv.duck.scan_file`; score = the summary's numbers
-  fetched and `clv.analysis.score`; write = both CSV exports), one run.
+  default reader reads a plain CSV like these straight into DuckDB (`clv.duck`: exact, else the
+  loader), where the method runs; project-pandas: the same with `--engine pandas` (the general
+  loader, its orders then copied into DuckDB); project-phases: the project's stages timed inside
+  one process, as the command line runs them (read = the file into DuckDB, `clv.duck.scan_file`;
+  analyze = `clv.analysis.analyze` in the engine; write = both CSV exports), one run.
 - duckdb: one SQL query (CSV -> orders -> customers -> `rank()` quantile scores -> tiers, money
   as DECIMAL -> cents), then the tier table from it; COPY writes the customers CSV.
 - pandas: `read_csv` + `groupby` (orders, then customers) + `rank(method="min")`; `to_csv`.
