@@ -313,10 +313,16 @@ def write_results(rows: list[Row], path: Path, store: Path | None) -> None:
         key=lambda r: (r.layout, parse_size(r.size), order.get(r.approach, 99)),
     )
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"
+    earlier = path.read_text() if path.exists() else ""
+    others = earlier[earlier.index(OTHER_MEASUREMENTS):] if OTHER_MEASUREMENTS in earlier else ""
     path.write_text(
         f"# Benchmark results\n\nMachine: {machine}; last run {dt.date.today().isoformat()}.\n\n"
-        f"{markdown(merged)}\n\n{NOTES}"
+        f"{markdown(merged)}\n\n{NOTES}" + (f"\n{others}" if others else "")
     )
+
+
+OTHER_MEASUREMENTS = "## Other measurements"
+"""Where bench/results.md's sections written by other scripts begin: a run of this one keeps them."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -132,7 +132,7 @@ def rfm_window(engine: Engine, settings: Settings) -> Window:
     return Window(as_of, as_of - pd.Timedelta(days=settings.window_days), settings.window_days, all_history=False)
 
 
-_CONTACT = "max({{'day': day, 'value': {0}}}) FILTER (WHERE {0} IS NOT NULL).value AS {0}"
+_CONTACT = "arg_max({0}, {{'day': day, 'value': {0}}}) FILTER (WHERE {0} IS NOT NULL) AS {0}"
 """The contact of the customer's latest order that gives one; on a day with several, the greatest text
 (a rule every engine follows without a row order)."""
 
