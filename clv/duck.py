@@ -293,7 +293,7 @@ def _quotes_are_plain(path: Path) -> bool:
     """No space next to a quote character, which DuckDB drops and the loader keeps (`` "x"``, ``"x" ``).
 
     Most exports have no quote character at all: then this is one memchr over the file, mapped into
-    memory rather than read (half the time at 10M rows: 0.06 s against 0.12, beside DuckDB's read).
+    memory rather than read (``bench/results.md``, "Figures behind the code's choices").
     """
     with path.open("rb") as file:
         if os.fstat(file.fileno()).st_size == 0:
@@ -483,9 +483,9 @@ FROM file_orders
 GROUP BY ALL
 """
 """Orders per day, apart for those without a customer: a few thousand rows from which every total of
-the report and every exclusion of the window follows, whatever the window. some_flags / every_flags:
-the flags (``_orders_sql``) that some / every order of the day has (bit aggregates: a third cheaper
-than a boolean aggregate per flag at 10M orders)."""
+the load report follows. some_flags / every_flags:
+the flags (``_orders_sql``) that some / every order of the day has (bit aggregates: cheaper than a
+boolean aggregate per flag)."""
 
 _CANONICAL_SQL = """
 CREATE VIEW orders AS
@@ -554,10 +554,10 @@ def _scan(engine: DuckEngine, source: _Source, refused: type[Exception]) -> Scan
 
 def _all_differ(hashes: np.ndarray) -> bool:
     """True when no two of the order ids' hashes are equal, so no two rows name one order. Equal hashes
-    of different ids say False too: that costs only the second read. Sorted in numpy (vectorised: a
-    third of the time of DuckDB's count(DISTINCT) over 10M hashes on two cores). A blank order id has a
+    of different ids say False too: that costs only the second read. Sorted in numpy (vectorised: faster
+    than DuckDB's count(DISTINCT), ``bench/results.md``). A blank order id has a
     hash too (and breaks a rule: the file is refused either way)."""
-    hashes = hashes.view(np.int64)  # the same bits; numpy sorts signed integers faster (0.15 s vs 0.17 at 10M)
+    hashes = hashes.view(np.int64)  # the same bits; numpy sorts signed integers faster
     hashes.sort()
     return not (hashes[1:] == hashes[:-1]).any()
 
