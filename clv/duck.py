@@ -104,8 +104,7 @@ from clv.errors import OrdersError
 from clv.load import read_table
 from clv.parse import keeps_ids_as_written
 from clv.reasons import BAD_DATE, NO_CUSTOMER
-from clv.report import LoadReport
-from clv.rfm import exclusion_table
+from clv.report import LoadReport, exclusions_from_counts
 from clv.sniff import looks_binary, sniff_delimiter
 
 SAMPLE_BYTES = 1 << 20
@@ -540,7 +539,7 @@ def _scan(engine: DuckEngine, source: _Source, refused: type[Exception]) -> Scan
         columns=source.plan.columns(),
         rows_read=days.total("n_rows"),
         revenue_read=days.total("cents") / 100,
-        excluded=exclusion_table([
+        excluded=exclusions_from_counts([
             (NO_CUSTOMER, *days.totals(lambda day, guest: guest)),
             (BAD_DATE, *days.totals(lambda day, guest: not guest and day is None)),
         ]).astype({"reason": "str"}),  # the loader's dtype, even with no row

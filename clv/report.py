@@ -54,6 +54,16 @@ def exclusions(frame: pd.DataFrame, reason_column: str = "reason") -> pd.DataFra
     )
 
 
+def exclusions_from_counts(rows: list[tuple[str, int, int, int]]) -> pd.DataFrame:
+    """(reason, rows, orders, cents) in the report's order -> the exclusions table, reasons with orders only."""
+    present = [(reason, int(n_rows), int(orders), int(cents) / 100) for reason, n_rows, orders, cents in rows if orders]
+    if not present:
+        return empty_exclusions()
+    return pd.DataFrame(present, columns=["reason", "rows", "orders", "revenue"]).astype(
+        {"reason": "str", "rows": "int64", "orders": "int64", "revenue": "float64"}
+    )
+
+
 def empty_exclusions() -> pd.DataFrame:
     return pd.DataFrame(
         {

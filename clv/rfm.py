@@ -39,7 +39,7 @@ import pyarrow as pa
 from clv.engine import CUSTOMERS, ORDERS, DuckEngine, Engine, day_literal
 from clv.errors import OrdersError
 from clv.reasons import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY
-from clv.report import empty_exclusions
+from clv.report import exclusions_from_counts
 from clv.segments import SEGMENT_CODES
 from clv.settings import TIERS, Method, Settings
 
@@ -192,22 +192,12 @@ def rfm_summary(engine: Engine, window: Window) -> Summary:
                                               name=_CONTACT.format("name"), **dates))
     left = engine.fetch(_LEFT_OUT_SQL.format(orders=ORDERS, **dates)).to_pylist()[0]
     returns = engine.fetch(_RETURNS_ONLY_SQL.format(customers=relation)).to_pylist()[0]
-    excluded = exclusion_table([
+    excluded = exclusions_from_counts([
         (AFTER_AS_OF, left["after_rows"], left["after_orders"], left["after_cents"]),
         (BEFORE_WINDOW, left["before_rows"], left["before_orders"], left["before_cents"]),
         (RETURNS_ONLY, returns["rows"], returns["orders"], returns["cents"]),
     ])
     return Summary(window, engine, relation, excluded)
-
-
-def exclusion_table(rows: list[tuple[str, int, int, int]]) -> pd.DataFrame:
-    """(reason, rows, orders, cents) in the report's order -> the exclusions table, reasons with orders only."""
-    present = [(reason, int(n_rows), int(orders), int(cents) / 100) for reason, n_rows, orders, cents in rows if orders]
-    if not present:
-        return empty_exclusions()
-    return pd.DataFrame(present, columns=["reason", "rows", "orders", "revenue"]).astype(
-        {"reason": "str", "rows": "int64", "orders": "int64", "revenue": "float64"}
-    )
 
 
 def edge_customers(table: pa.Table) -> pd.DataFrame:
