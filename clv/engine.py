@@ -11,7 +11,8 @@ SQLGlot has transpiled them to Spark SQL, so no rule has a second copy in
 PySpark; the same transpiler writes BigQuery, Snowflake or Postgres SQL, where
 stores keep their orders.
 
-Every statement the method sends reads only relations named in ``RELATIONS`` and
+Every statement the method sends reads only the relations below (``ORDERS``, and
+the per-window ``CUSTOMERS_...`` relations ``clv.rfm.rfm_summary`` keeps) and
 literals the method writes itself (dates and whole numbers; never text from a
 file), so a statement is complete without parameters, which dialects bind differently.
 """
@@ -45,9 +46,7 @@ name      text or null
 """
 
 CUSTOMERS = "customers"
-"""Every customer with an order on or before as-of: ``clv.rfm.rfm_summary`` keeps it."""
-
-RELATIONS = (ORDERS, CUSTOMERS)
+"""How the relations ``clv.rfm.rfm_summary`` keeps begin: one per window, named by its as-of and start days."""
 
 
 class Engine(Protocol):
@@ -140,10 +139,6 @@ class SparkEngine:
         if self.spark.catalog.tableExists(name):
             self.spark.catalog.uncacheTable(name)
         self.spark.sql(spark_sql(sql)).persist(StorageLevel.MEMORY_AND_DISK).createOrReplaceTempView(name)
-
-    def frame(self, sql: str):
-        """The query as a Spark DataFrame, for writing where it lives (never collected)."""
-        return self.spark.sql(spark_sql(sql))
 
 
 def day_literal(day: pd.Timestamp) -> str:
