@@ -15,6 +15,12 @@ against money but are not counted; quantile scores with w = customers strictly
 less valuable, score = 1 + (3w >= n) + (3w >= 2n), a single distinct value scores
 2; tiers High 7-9, Medium 5-6, Low 3-4; CLV with a 3-year lifespan and 100% margin.
 
+For ``--layout shopify`` files (``bench.generate.shopify_table``) the query is
+``duckdb-shopify``: line items grouped by ``Name``, the e-mail (lower-cased) else
+the billing name, the earliest ``Created at`` day as written, cancelled and
+voided orders out, ``Subtotal - Refunded Amount`` never below 0, a refunded
+order 0; then the same window, scores, tiers and files.
+
 The child prints one JSON line with the seconds each phase took (read, compute,
 write), which ``bench.run`` keeps next to the wall-clock time it measures itself.
 """
@@ -33,6 +39,25 @@ MARGIN = 1.0
 TIER_CUTS = (5, 7)
 TIERS = ("High", "Medium", "Low", "All")
 
+SHOPIFY_LINES = """
+lines AS (           -- a Shopify export: one row per line item, the order's fields on its first row
+    SELECT "Name" AS order_id,
+           lower(trim(nullif("Email", ''))) AS email, trim(nullif("Billing Name", '')) AS billing_name,
+           CAST(left("Created at", 10) AS DATE) AS day, nullif("Financial Status", '') AS status,
+           nullif("Cancelled at", '') IS NOT NULL AS cancelled,
+           CAST(nullif("Subtotal", '') AS DECIMAL(18, 2)) AS subtotal,
+           CAST(nullif("Refunded Amount", '') AS DECIMAL(18, 2)) AS refunded
+    FROM read_csv($path, header = true, all_varchar = true)
+),
+orders AS (          -- rows of one order are one order; refunds never below 0; cancelled and voided out
+    SELECT order_id, coalesce(min(email), min(billing_name)) AS customer, min(day) AS day,
+           CASE WHEN bool_or(status = 'refunded') THEN 0
+                ELSE CAST(100 * (sum(subtotal) - least(coalesce(sum(refunded), 0), greatest(sum(subtotal), 0)))
+                          AS BIGINT) END AS cents
+    FROM lines GROUP BY order_id
+    HAVING NOT bool_or(cancelled) AND NOT bool_or(coalesce(status IN ('voided', 'expired'), false))
+),"""
+
 DUCKDB_CUSTOMERS = """
 CREATE TEMP TABLE customers AS
 WITH lines AS (
@@ -46,6 +71,7 @@ orders AS (          -- rows of one order are one order
     SELECT order_id, min(customer) AS customer, min(day) AS day, sum(cents) AS cents
     FROM lines GROUP BY order_id
 ),
+-- end of the plain layout's reading
 bounds AS (SELECT max(day) AS as_of FROM orders),
 per_customer AS (    -- orders in (as_of - window, as_of]; net <= 0 nets money but is no order
     SELECT customer,
@@ -106,14 +132,21 @@ FROM ratios ORDER BY position
 """
 
 
-def run_duckdb(path: Path, out: Path) -> dict[str, float]:
+def shopify_customers() -> str:
+    """``DUCKDB_CUSTOMERS`` with the Shopify layout's reading in place of the plain one's."""
+    start = DUCKDB_CUSTOMERS.index("WITH lines AS (") + len("WITH ")
+    end = DUCKDB_CUSTOMERS.index("-- end of the plain layout's reading")
+    return DUCKDB_CUSTOMERS[:start] + SHOPIFY_LINES.strip() + "\n" + DUCKDB_CUSTOMERS[end:]
+
+
+def run_duckdb(path: Path, out: Path, customers: str = DUCKDB_CUSTOMERS) -> dict[str, float]:
     """One SQL query from the CSV to per-customer scores and tiers, then the tier table from it."""
     import duckdb
 
     started = time.perf_counter()
     con = duckdb.connect()
     medium, high = TIER_CUTS
-    con.execute(DUCKDB_CUSTOMERS, {"path": str(path), "window": WINDOW_DAYS, "medium": medium, "high": high})
+    con.execute(customers, {"path": str(path), "window": WINDOW_DAYS, "medium": medium, "high": high})
     computed = time.perf_counter()
     con.execute(
         f"COPY (SELECT customer, recency_days, frequency, cents::DOUBLE / 100 AS monetary, r, f, m, tier "
@@ -236,6 +269,7 @@ def run_project_phases(path: Path, out: Path) -> dict[str, float]:
 
 ENGINES = {
     "duckdb": run_duckdb,
+    "duckdb-shopify": lambda path, out: run_duckdb(path, out, shopify_customers()),
     "pandas": run_pandas,
     "lifetimes": run_lifetimes,
     "project-phases": run_project_phases,

@@ -18,6 +18,13 @@ With ``--line-items`` each order is split into 1-6 rows (same order id, customer
 and time) whose amounts add up to the order's, to the cent; ``n`` then counts
 orders (returns included), and the file has about 1.8 x n rows.
 
+With ``--shopify`` the file is a Shopify orders export instead (``shopify_table``):
+the sample store's columns (``clv.sample.COLUMNS``), one row per line item with
+the order's fields on its first row only, e-mails in mixed case, UTC offsets on
+the times, statuses, partial and full refunds (some beyond the products'
+value), cancellations and discount codes; ``n`` counts orders, about n / 3.5
+customers, about 2.5 x n rows.
+
 Everything is vectorised numpy, and written by Polars: 10M rows take ~10-15 s.
 The same ``seed`` gives the same file byte for byte.
 """
@@ -139,9 +146,85 @@ def _split_cents(totals: np.ndarray, parts: np.ndarray, rng: np.random.Generator
     return running - previous
 
 
-def write_orders(path: Path, n: int, *, seed: int = 2026, emails: bool = False, line_items: bool = False) -> Path:
-    """Generate ``n`` orders (see ``orders_table``) and write them as a plain CSV at ``path``."""
+def shopify_table(n: int, *, seed: int = 2026) -> pl.DataFrame:
+    """``n`` orders as a Shopify orders export (strings, ``clv.sample.COLUMNS``), one row per line item."""
+    from clv.sample import COLUMNS
+
+    rng = np.random.default_rng(seed)
+    n_customers = max(1, int(n / 3.5))
+    weights = np.minimum(rng.pareto(PARETO_SHAPE, n_customers) + 1.0, PARETO_CAP)
+    cumulative = np.cumsum(weights)
+    buyer = np.concatenate([np.arange(min(n, n_customers)), np.minimum(np.searchsorted(
+        cumulative, rng.random(max(0, n - n_customers)) * cumulative[-1], side="right"), n_customers - 1)])
+    seconds = np.sort(rng.integers(0, (END - START).astype("int64"), n))
+    lines = np.minimum(rng.geometric(0.55, n), 6)
+    owner = np.repeat(np.arange(n), lines)
+    quantity = rng.choice([1, 1, 1, 2, 3], len(owner))
+    price = np.round(rng.lognormal(np.log(1800), 0.6, len(owner))).astype("int64")
+    gross = np.bincount(owner, weights=quantity * price, minlength=n).astype("int64")
+    coded = rng.random(n) < 0.15
+    discount = np.where(coded, gross // 10, 0)
+    subtotal = gross - discount
+    shipping = np.where(subtotal >= 5000, 0, 590)
+    taxes = np.round(subtotal * 0.08).astype("int64")
+    total = subtotal + shipping + taxes
+    status = rng.choice(np.array(["paid", "partially_refunded", "refunded", "voided", "pending"]), n,
+                        p=[0.93, 0.03, 0.02, 0.01, 0.01])
+    refunded = np.select([status == "refunded", status == "partially_refunded"],
+                         [total, np.round(subtotal * rng.uniform(0.2, 1.1, n)).astype("int64")], 0)
+    cancelled = (status == "voided") | ((status == "refunded") & (rng.random(n) < 0.5))
+    first = np.concatenate([[True], owner[1:] != owner[:-1]])
+    stamp = (START + seconds.astype("timedelta64[s]")).astype(str)
+    created = np.char.add(np.char.replace(stamp, "T", " "), " -0700")
+    first_name = np.array(["Ann", "Bo", "Cy", "Dee", "Eli", "Fay", "Gus", "Hal", "Ida", "Jo"])[buyer % 10]
+    mail = np.char.add(np.char.add(first_name, buyer.astype(str)), "@Example.com")
+    mail = np.where(rng.random(n) < 0.5, np.char.lower(mail), mail)
+
+    def money(cents: np.ndarray) -> np.ndarray:
+        return np.char.mod("%.2f", cents / 100)
+
+    def order_field(values: np.ndarray) -> np.ndarray:
+        """An order-level field: on the order's first line-item row, blank on the others."""
+        return np.where(first, values[owner], "")
+
+    columns = {
+        "Name": np.char.add("#", (1000 + owner).astype(str)),
+        "Email": mail[owner],
+        "Financial Status": order_field(status),
+        "Paid at": order_field(np.where(status == "pending", "", created)),
+        "Fulfillment Status": order_field(np.full(n, "fulfilled")),
+        "Accepts Marketing": order_field(np.where(buyer % 3 == 0, "no", "yes")),
+        "Currency": order_field(np.full(n, "USD")),
+        "Subtotal": order_field(money(subtotal)),
+        "Shipping": order_field(money(shipping)),
+        "Taxes": order_field(money(taxes)),
+        "Total": order_field(money(total)),
+        "Discount Code": order_field(np.where(coded, "WELCOME10", "")),
+        "Discount Amount": order_field(money(discount)),
+        "Created at": created[owner],
+        "Lineitem quantity": quantity.astype(str),
+        "Lineitem name": np.char.add("Product ", (price % 97).astype(str)),
+        "Lineitem price": money(price),
+        "Lineitem sku": np.char.add("SKU-", (price % 97).astype(str)),
+        "Billing Name": order_field(np.char.add(np.char.add(first_name, " "), buyer.astype(str))),
+        "Billing City": order_field(np.full(n, "Sacramento")),
+        "Billing Country": order_field(np.full(n, "US")),
+        "Cancelled at": order_field(np.where(cancelled, created, "")),
+        "Refunded Amount": order_field(money(refunded)),
+        "Id": order_field((5550000000 + np.arange(n)).astype(str)),
+        "Tags": np.full(len(owner), ""),
+        "Source": order_field(np.full(n, "web")),
+    }
+    return pl.DataFrame({name: columns[name] for name in COLUMNS})
+
+
+def write_orders(path: Path, n: int, *, seed: int = 2026, emails: bool = False, line_items: bool = False,
+                 shopify: bool = False) -> Path:
+    """Generate ``n`` orders (see ``orders_table``, or ``shopify_table``) and write them as a CSV at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if shopify:
+        shopify_table(n, seed=seed).write_csv(path)
+        return path
     table = orders_table(n, seed=seed, emails=emails, line_items=line_items)
     table.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S", float_precision=2)
     return path
@@ -154,9 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--emails", action="store_true", help="customer ids are e-mail addresses")
     parser.add_argument("--line-items", action="store_true", help="split orders into several rows")
+    parser.add_argument("--shopify", action="store_true", help="a Shopify orders export (size counts orders)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    write_orders(args.path, args.size, seed=args.seed, emails=args.emails, line_items=args.line_items)
+    write_orders(args.path, args.size, seed=args.seed, emails=args.emails, line_items=args.line_items,
+                 shopify=args.shopify)
     mb = args.path.stat().st_size / 1e6
     print(f"{args.path}: {mb:,.0f} MB in {time.perf_counter() - started:.1f} s")
     return 0

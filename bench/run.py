@@ -77,7 +77,9 @@ class Row:
         return statistics.median(self.peak_mb) if self.peak_mb else None
 
 
-def command(approach: str, orders: Path, out: Path) -> list[str]:
+def command(approach: str, orders: Path, out: Path, layout: str = "orders") -> list[str]:
+    if approach == "duckdb" and layout == "shopify":
+        approach = "duckdb-shopify"
     if approach in ("project", "project-pandas"):
         engine = ["--engine", "pandas"] if approach == "project-pandas" else []
         return [sys.executable, "-m", "clv", str(orders), *engine,
@@ -110,7 +112,7 @@ def ensure_file(n: int, layout: str, seed: int) -> Path:
     path = DATA / f"orders-{size_label(n)}-{layout}-seed{seed}.csv"
     if not path.exists():
         started = time.perf_counter()
-        write_orders(path, n, seed=seed, line_items=layout == "lines")
+        write_orders(path, n, seed=seed, line_items=layout == "lines", shopify=layout == "shopify")
         print(f"generated {path.name}: {path.stat().st_size / 1e6:,.0f} MB in {time.perf_counter() - started:.1f} s",
               flush=True)
     return path
@@ -141,7 +143,7 @@ def bench_size(n: int, layout: str, seed: int, repeats: int, approaches: list[st
             out = DATA / "out" / f"{label}-{layout}" / row.approach
             out.mkdir(parents=True, exist_ok=True)
             row.load.append(os.getloadavg()[0])
-            seconds, mb, code, last = run_once(command(row.approach, orders, out), out / "log.txt")
+            seconds, mb, code, last = run_once(command(row.approach, orders, out, layout), out / "log.txt")
             if code != 0:
                 row.error = f"exit {code}: {last[:200]}"
                 print(f"{row.approach} {label}: FAILED ({row.error}); see {out / 'log.txt'}", flush=True)
@@ -331,14 +333,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100k rows, 2 runs each; results go to bench/data/")
     parser.add_argument("--repeats", type=int, help="runs per approach (default 5 up to 1M, 3 above)")
     parser.add_argument("--approach", action="append", choices=APPROACHES, help="only these (repeatable)")
-    parser.add_argument("--layout", choices=["orders", "lines"], default="orders",
-                        help="one row per order (default) or line items (several rows per order)")
+    parser.add_argument("--layout", choices=["orders", "lines", "shopify"], default="orders",
+                        help="one row per order (default), line items (several rows per order), or a Shopify "
+                             "orders export (size counts orders; only the project and the duckdb query)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-phases", action="store_true", help="skip the project's per-phase run")
     args = parser.parse_args(argv)
 
     sizes = [100_000] if args.quick else (args.size or [1_000_000, 10_000_000])
-    approaches = args.approach or list(APPROACHES)
+    approaches = args.approach or (["project", "duckdb"] if args.layout == "shopify" else list(APPROACHES))
     if not (ROOT / "clv" / "load.py").exists():
         print("clv/load.py does not exist yet: skipping the project's rows", flush=True)
         approaches = [a for a in approaches if not a.startswith("project")]
