@@ -85,9 +85,7 @@ directory beyond.
 
 from __future__ import annotations
 
-import functools
 import mmap
-import operator
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -198,7 +196,8 @@ class _Source:
     dates: str = "text"  # how DuckDB reads the date column: "timestamp", "date" or "text" (see _date_reading)
     one_row_orders: bool = False  # the head names each order once: skip the two-row checks (see _read_orders)
     # The head holds a customer (order) id that is not a whole number written as a float ("7.0"): the loader
-    # leaves every id of that column as written, and no row needs checking for it (flags 2, 4 and 8 of _orders_sql).
+    # leaves every id of that column as written, and no row needs checking for it (the *_as_float columns of
+    # _orders_sql).
     customer_ids_kept: bool = False
     order_ids_kept: bool = False
 
@@ -375,9 +374,7 @@ def _orders_sql(source: _Source) -> str:
     # order once (then each row keeps a 64-bit hash of its order id, and _read_orders checks they all differ).
     by_order = source.grouped
     breaks = f"coalesce({' OR '.join(broken)}, false)"
-    # Grouped, a row's tally is 1, plus 2^32 if it breaks a rule: summed per order with its amount (below).
-    tally = f"CASE WHEN {breaks} THEN {1 + (1 << 32)} ELSE 1 END AS tally" if by_order else f"{breaks} AS broken"
-    rows = f"SELECT *, {tally} FROM (SELECT *, {', '.join(values)} FROM lines)"
+    rows = f"SELECT *, {breaks} AS broken FROM (SELECT *, {', '.join(values)} FROM lines)"
 
     # Per order, each kind of customer its rows name is kept apart with its smallest and largest value:
     # they must agree, or the loader's "first non-blank" would depend on the order of the rows.
@@ -390,13 +387,10 @@ def _orders_sql(source: _Source) -> str:
             return f"{function}({expression})" + (f" FILTER (WHERE {where})" if where else "")
         return expression if where is None else f"CASE WHEN {where} THEN {expression} END"
 
-    per_order = [f"{agg('min', 'day')} AS day", f"coalesce({agg('sum', 'cents')}, 0) AS cents"]
-    if by_order:
-        # Per order: rows, rows breaking a rule, and the amounts' absolute sum, packed in one 128-bit sum
-        # (bits 0-31, 32-63, 64-127): one aggregate instead of three, over millions of orders.
-        per_order.append("sum((CAST(coalesce(abs(cents), 0) AS HUGEINT) << 64) + tally) AS tally")
-    else:  # an order of one row: its rows (1) and absolute amount need no column (_order_sums)
-        per_order.append("broken")
+    per_order = [f"{agg('min', 'day')} AS day", f"coalesce({agg('sum', 'cents')}, 0) AS cents",
+                 f"{agg('bool_or', 'broken')} AS broken"]
+    if by_order:  # an order of one row needs no column for its rows (1) and absolute amount (_order_sums)
+        per_order += ["count(*) AS n_rows", "coalesce(sum(abs(cents)), 0) AS abs_cents"]
 
     def spread(expression: str, short: str) -> list[str]:
         """The smallest value per order, and the largest to compare with it unless every order is one row."""
@@ -440,22 +434,18 @@ def _orders_sql(source: _Source) -> str:
     joined = "grouped o"
     if has["customer"] and has["email"]:
         joined += " LEFT JOIN mail_ids m ON m.mail = o.guest_mail"
-    mask = (1 << 32) - 1
+    written_as_float = "contains({0}, '.') AND ends_with({0}, '0')"
     orders = [
         (f"coalesce({', '.join(candidates)})" if len(candidates) > 1 else candidates[0]) + " AS customer",
-        "o.day", "CAST(o.cents AS BIGINT) AS cents",
-        *(["CAST(o.tally >> 64 AS BIGINT) AS abs_cents", f"CAST(o.tally & {mask} AS INTEGER) AS n_rows"]
-          if by_order else []),
-        # Flags: 1 breaks a rule (or its rows disagree), 2 has a customer id, 4 one not written like "7.0"
-        # (the loader rewrites the ids when all are), 8 an order id written like "7.0"; 2, 4 and 8 only
-        # when the head does not show an id that settles it. An order whose rows name different ids is
-        # broken, so its smallest id stands for them all.
-        f"CAST(CASE WHEN {f'(o.tally >> 32) & {mask} > 0' if by_order else 'o.broken'} OR "
-        + " OR ".join(f"coalesce({c}, false)" for c in conflicts or ["false"]) + " THEN 1 ELSE 0 END"
-        + (" + CASE WHEN o.id_lo IS NULL THEN 0 WHEN contains(o.id_lo, '.') AND ends_with(o.id_lo, '0') THEN 2 "
-           "ELSE 6 END" if has["customer"] and not source.customer_ids_kept else "")
-        + (" + CASE WHEN contains(o.order_id, '.') AND ends_with(o.order_id, '0') THEN 8 ELSE 0 END"
-           if has["order"] and not source.order_ids_kept else "") + " AS UTINYINT) AS flags",
+        "o.day", "CAST(o.cents AS BIGINT) AS cents", *(["o.n_rows", "o.abs_cents"] if by_order else []),
+        # Broken: a row breaks a rule, or the rows disagree (then the smallest id stands for them all).
+        "o.broken OR " + " OR ".join(f"coalesce({c}, false)" for c in conflicts or ["false"]) + " AS broken",
+        # Ids written like "7.0", which the loader rewrites when all of a column are (NULL: no id, or the head
+        # shows an id that settles it).
+        (f"{written_as_float.format('o.id_lo')} AS customer_id_as_float"
+         if has["customer"] and not source.customer_ids_kept else "CAST(NULL AS BOOLEAN) AS customer_id_as_float"),
+        (f"{written_as_float.format('o.order_id')} AS order_id_as_float"
+         if has["order"] and not source.order_ids_kept else "CAST(NULL AS BOOLEAN) AS order_id_as_float"),
     ]
     orders += [f"o.{field} AS {role}" for role, field in (("email", "e_lo"), ("name", "n_lo")) if has[role]]
     if has["order"] and not by_order:
@@ -476,15 +466,15 @@ def _order_sums(source: _Source) -> dict[str, str]:
 
 _BY_DAY_SQL = """
 SELECT day, customer IS NULL AS guest, count(*) AS orders, {n_rows} AS n_rows, sum(cents) AS cents,
-       {abs_cents} AS abs_cents, sum(flags & 1) AS broken, bit_or(flags) AS some_flags,
-       bit_and(flags) AS every_flags{contacts}
+       {abs_cents} AS abs_cents, count(*) FILTER (WHERE broken) AS broken,
+       bool_or(customer_id_as_float IS NOT NULL) AS customer_ids, bool_or(NOT customer_id_as_float) AS plain_customer_ids,
+       bool_and(order_id_as_float) AS float_order_ids{contacts}
 FROM file_orders
 GROUP BY ALL
 """
 """Orders per day, apart for those without a customer: a few thousand rows from which every total of
-the load report follows. some_flags / every_flags:
-the flags (``_orders_sql``) that some / every order of the day has (bit aggregates: cheaper than a
-boolean aggregate per flag)."""
+the load report follows, and whether some order has a customer id checked for "7.0", some one written
+otherwise, and every order id written like "7.0" (``_orders_sql``)."""
 
 _CANONICAL_SQL = """
 CREATE VIEW orders AS
@@ -591,10 +581,10 @@ class _Days:
         if broken:
             return (f"{broken:,} orders have a value outside the plain grammar (ISO dates, plain amounts, "
                     "ASCII e-mails) or rows that disagree on the customer, e-mail or name")
-        some = functools.reduce(operator.or_, (row["some_flags"] for row in self.rows), 0)  # flags: _orders_sql
-        if some & 2 and not some & 4:
+        if (any(row["customer_ids"] for row in self.rows)
+                and not any(row["plain_customer_ids"] for row in self.rows)):
             return "every customer id is written with a decimal point, which the loader may rewrite"
-        if expect_order_ids and all(row["every_flags"] & 8 for row in self.rows):
+        if expect_order_ids and all(row["float_order_ids"] for row in self.rows):
             return "every order id is written with a decimal point, which the loader may rewrite"
         if self.total("abs_cents") >= MAX_CENTS:
             return "its amounts add up to 10^12 or more"
