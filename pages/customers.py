@@ -125,6 +125,10 @@ def label(customer: str) -> str:
     return " · ".join(part for part in (name, contact) if part)
 
 
+if "f_customer" in st.session_state:
+    # The browser keeps the text of the picked option until it is told the value again: said every run, the
+    # pick's label follows the mask the moment it is switched on.
+    st.session_state["f_customer"] = st.session_state["f_customer"]
 who = st.selectbox("Customer", list(people.index), format_func=label, key="f_customer",
                    help=f"The first {PICKABLE:,} customers of the list above, in its order." if len(chosen) > PICKABLE
                    else "The customers of the list above, in its order.")

@@ -243,6 +243,31 @@ class Visitor:
                 raise AssertionError(f"the page shows {shown!r}, expected {expected!r}")
             self.page.wait_for_timeout(200)
 
+    def everything_shown(self) -> str:
+        """Every text the page shows: its text (tables' cells and charts included), every input's value, and
+        every option of every drop-down, each opened in turn and scrolled through."""
+        page = self.page
+        shown = [page.locator("body").text_content() or "", page.locator("body").inner_text()]
+        shown += page.locator("input, textarea").evaluate_all("fields => fields.map(field => field.value)")
+        for label in [box.get_attribute("aria-label") for box in page.get_by_role("combobox").all()]:
+            box = page.get_by_role("combobox", name=label, exact=True)
+            if box.is_disabled():
+                continue
+            box.scroll_into_view_if_needed()
+            box.click()
+            listbox = page.get_by_role("listbox")
+            listbox.wait_for()
+            while True:  # the list draws only the options in view
+                shown += listbox.get_by_role("option").all_text_contents()
+                top = listbox.evaluate("list => list.scrollTop")
+                listbox.evaluate("list => { list.scrollTop += list.clientHeight; }")
+                page.wait_for_timeout(30)
+                if listbox.evaluate("list => list.scrollTop") == top:
+                    break
+            page.keyboard.press("Escape")
+            listbox.wait_for(state="detached")
+        return "\n".join(shown)
+
     def errors(self) -> int:
         return self.page.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
 
@@ -409,6 +434,23 @@ def test_two_people_upload_at_once_and_each_sees_only_their_own(browser, server)
     finally:
         alpha.close()
         bravo.close()
+
+
+def test_masking_hides_every_address_of_the_file_at_once(visitor):
+    orders = read_orders(SAMPLE_PATH).orders
+    addresses = {a.lower() for a in orders["email"].dropna()} | {c.lower() for c in orders["customer"] if "@" in c}
+    visitor.open("customers")
+    picked = visitor.main.get_by_role("combobox", name="Customer", exact=True)
+    expect(picked).to_have_value(re.compile(r"[\w.]{2,}@example"))  # a real address, before masking
+    visitor.sidebar.get_by_text("Mask e-mail addresses").click()
+    visitor.page.wait_for_url(re.compile(r"mask=1"))
+    visitor.expect_idle()
+    expect(picked).to_have_value(re.compile(r"\*\*\*@example"))
+    shown = visitor.everything_shown().lower()
+    assert "***@example" in shown
+    assert not [address for address in addresses if address in shown]
+    assert not re.search(r"[\w.+-]{2,}@example", shown)
+    assert visitor.errors() == 0
 
 
 def test_hostile_names_and_e_mails_render_as_plain_text(visitor):
