@@ -9,6 +9,7 @@ Nothing here computes the method; it calls ``clv``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
 from dataclasses import dataclass
@@ -21,12 +22,14 @@ import streamlit as st
 from clv.analysis import Analysis
 from clv.errors import OrdersError
 from clv.read import EngineOrders
+from clv.rfm import rfm_window
+from clv.settings import Settings
 from pages._format import currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol
 from pages._sidebar import sidebar
 from pages._source import (
     DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
 )
-from pages._view import keep_view, settings_from_view
+from pages._view import drop_as_of_before, keep_view, settings_from_view
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,12 +69,30 @@ class View:
 
 
 def prepare() -> tuple[Source, EngineOrders | None, str | None]:
-    """Keep the view state, read the current source and draw the sidebar (every page starts here)."""
+    """Keep the view state, read the current source and draw the sidebar (every page starts here).
+
+    An as-of date before the first order is dropped, with one message, before the sidebar shows it.
+    """
     keep_view()
     source = current_source()
     loaded, error = load(source)
-    sidebar(source, loaded.report.currencies if loaded is not None else ())
+    first_day = None if loaded is None else first_order_day(loaded)
+    dropped = None if first_day is None else drop_as_of_before(first_day)
+    sidebar(source, loaded.report.currencies if loaded is not None else (), first_day)
+    if dropped is not None:
+        st.warning(f"The as-of date {dropped:%d %b %Y} is before the first order ({first_day:%d %b %Y}), so the "
+                   "analysis looks back from the latest order. To look back from another day, pick one from "
+                   f"{first_day:%d %b %Y} on in the sidebar.", icon=":material/event_busy:")
     return source, loaded, error
+
+
+def first_order_day(loaded: EngineOrders) -> dt.date | None:
+    """The earliest as-of date that can work: the first order's day, where the longest window begins (None: no
+    order was kept)."""
+    try:
+        return rfm_window(loaded.engine, Settings(window_days=None)).first_day.date()
+    except OrdersError:
+        return None
 
 
 def masking() -> bool:
@@ -84,7 +105,8 @@ def on_screen(text: object, mask: bool | None = None) -> str:
 
 
 def current_view() -> View | None:
-    """Sidebar, orders and analysis for the dashboard pages; None (after saying why) when there is nothing to show."""
+    """Sidebar, orders and analysis for the dashboard pages; None, after one message saying what to change,
+    when there is nothing to show."""
     source, loaded, error = prepare()
     if loaded is None:
         st.error(escape(on_screen(error)))
@@ -96,19 +118,22 @@ def current_view() -> View | None:
         analysis = cached_analysis(loaded, data_key(source), settings)
     except OrdersError as error:
         st.error(escape(on_screen(error)))
+        st.page_link(DATA_PAGE, label="See how the file was read on the data page", icon=":material/build:")
         return None
     if analysis.customers.empty:
-        st.warning("No customer has an order in this window. Choose a longer window or a later as-of date.")
+        window = analysis.window
+        st.warning(f"No customer has an order from {window.first_day:%d %b %Y} to {window.as_of:%d %b %Y}. "
+                   "Choose a longer window in the sidebar, or an as-of date closer to your orders.",
+                   icon=":material/event_busy:")
         return None
     return View(source, loaded, analysis, data_key(source), chosen_symbol(loaded), bool(st.session_state["mask"]))
 
 
 def page_view(caption: bool = True) -> View:
     """The start of every dashboard page: sidebar, view, the sample banner and (unless ``caption`` is False)
-    the window's caption. Stops the page, after saying why, when there is nothing to show."""
+    the window's caption. Stops the page when there is nothing to show (``current_view`` has said why)."""
     view = current_view()
     if view is None:
-        st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
         st.stop()
     sample_banner(view)
     if caption:

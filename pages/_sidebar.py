@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from pages._format import currency_symbol, escape
 from pages._source import DATA_PAGE, Source
-from pages._view import FIRST_DAY, LAST_DAY, METHOD_LABELS, WINDOWS, reset_view, write_url
+from pages._view import FIRST_DAY, LAST_DAY, METHOD_LABELS, WINDOWS, keep_tiers_apart, reset_view, write_url
 
 
-def sidebar(source: Source, report_currencies: tuple[str, ...]) -> None:
+def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.date | None) -> None:
+    """``first_day``: the first order's date, the earliest as-of date that can work (None: no orders read)."""
     with st.sidebar:
         st.markdown("**Data**")
         st.caption(("Sample store: " if source.sample else "Your file: ") + escape(source.name))
@@ -25,14 +28,15 @@ def sidebar(source: Source, report_currencies: tuple[str, ...]) -> None:
         if st.session_state["window"] == "custom":
             st.number_input("Days back", min_value=1, max_value=36_500, step=30, key="days")
         st.date_input("As of", value=None, key="as_of", format="YYYY-MM-DD",
-                      min_value=FIRST_DAY, max_value=LAST_DAY,
-                      help="The day the analysis looks back from. Empty: the latest order date in the file.")
-        st.slider("Tier cut points (RFM score, 3-9)", min_value=4, max_value=9, key="tiers",
-                  help="Lowest score of Medium and of High. The default 5 and 7 gives "
-                       "Low 3-4, Medium 5-6, High 7-9.")
+                       min_value=first_day or FIRST_DAY, max_value=LAST_DAY,
+                      help="The day the analysis looks back from, on or after the first order. "
+                           "Empty: the latest order date in the file.")
         medium, high = st.session_state["tiers"]
-        if medium < high:
-            st.caption(f"Low 3-{medium - 1} · Medium {medium}-{high - 1} · High {high}-9")
+        st.slider("Tier cut points (RFM score, 3-9)", min_value=4, max_value=9, key="tiers",
+                  on_change=keep_tiers_apart, args=((medium, high),),
+                  help="Lowest score of Medium and of High; they cannot be the same. The default 5 and 7 gives "
+                       "Low 3-4, Medium 5-6, High 7-9.")
+        st.caption(f"Low 3-{medium - 1} · Medium {medium}-{high - 1} · High {high}-9")
 
         st.markdown("**Lifetime value**")
         st.number_input("Customer lifespan (years)", min_value=0.1, max_value=100.0, step=0.5, format="%.1f",

@@ -152,6 +152,28 @@ def reset_view() -> None:
             st.session_state[key] = field.default
 
 
+def keep_tiers_apart(before: tuple[int, int]) -> None:
+    """The tier slider's callback: Medium and High cannot begin at the same score, so the handle just moved
+    stops one score short of the other. ``before``: the cut points the slider showed."""
+    medium, high = st.session_state["tiers"]
+    if medium < high:
+        return
+    if medium != before[0] and high == before[1]:  # Medium was pushed onto High
+        st.session_state["tiers"] = (high - 1, high)
+    else:  # High was pulled onto Medium (or both moved)
+        st.session_state["tiers"] = (medium, medium + 1) if medium < 9 else (8, 9)
+
+
+def drop_as_of_before(first_day: dt.date) -> dt.date | None:
+    """An as-of date before the first order cannot work (from a link, or kept from another file): forget it, so
+    the analysis looks back from the latest order, and return it so that the page can say so."""
+    as_of = st.session_state["as_of"]
+    if as_of is None or as_of >= first_day:
+        return None
+    st.session_state["as_of"] = None
+    return as_of
+
+
 def set_churn(on: bool) -> None:
     """A button's callback: take the lifespan from churn (or not) everywhere."""
     st.session_state["churn"] = on
