@@ -105,6 +105,11 @@ def is_blank(value: object) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
+def has_email(text: str) -> bool:
+    """Whether the text holds an e-mail address, or the start of one ("anna@"); "@example.org" alone does not."""
+    return re.search(r"[\w.%+'-]@", text) is not None
+
+
 def mask_text(value: object) -> str:
     """"anna.lee@example.com" -> "a***@example.com"; other text as it is."""
     return "" if is_blank(value) else _EMAIL.sub(r"\1***@", str(value))

@@ -29,7 +29,7 @@ from pages._sidebar import sidebar
 from pages._source import (
     DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
 )
-from pages._view import drop_as_of_before, keep_view, settings_from_view
+from pages._view import drop_as_of_before, keep_view, settings_from_view, write_url
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,8 +68,9 @@ class View:
         return on_screen(text, self.mask)
 
 
-def prepare() -> tuple[Source, EngineOrders | None, str | None]:
-    """Keep the view state, read the current source and draw the sidebar (every page starts here).
+def prepare(page: str) -> tuple[Source, EngineOrders | None, str | None]:
+    """Keep the view state, read the current source, draw the sidebar and write the URL (every page starts
+    here; ``page`` names the open page, as ``write_url`` takes it).
 
     An as-of date before the first order is dropped, with one message, before the sidebar shows it.
     """
@@ -79,6 +80,7 @@ def prepare() -> tuple[Source, EngineOrders | None, str | None]:
     first_day = None if loaded is None else first_order_day(loaded)
     dropped = None if first_day is None else drop_as_of_before(first_day)
     sidebar(source, loaded.report.currencies if loaded is not None else (), first_day)
+    write_url(page)
     if dropped is not None:
         st.warning(f"The as-of date {dropped:%d %b %Y} is before the first order ({first_day:%d %b %Y}), so the "
                    "analysis looks back from the latest order. To look back from another day, pick one from "
@@ -104,10 +106,10 @@ def on_screen(text: object, mask: bool | None = None) -> str:
     return mask_text(text) if (masking() if mask is None else mask) else ("" if is_blank(text) else str(text))
 
 
-def current_view() -> View | None:
+def current_view(page: str) -> View | None:
     """Sidebar, orders and analysis for the dashboard pages; None, after one message saying what to change,
     when there is nothing to show."""
-    source, loaded, error = prepare()
+    source, loaded, error = prepare(page)
     if loaded is None:
         st.error(escape(on_screen(error)))
         st.page_link(DATA_PAGE, label="Fix it on the data page: choose the columns or another file",
@@ -129,10 +131,11 @@ def current_view() -> View | None:
     return View(source, loaded, analysis, data_key(source), chosen_symbol(loaded), bool(st.session_state["mask"]))
 
 
-def page_view(caption: bool = True) -> View:
-    """The start of every dashboard page: sidebar, view, the sample banner and (unless ``caption`` is False)
-    the window's caption. Stops the page when there is nothing to show (``current_view`` has said why)."""
-    view = current_view()
+def page_view(page: str, caption: bool = True) -> View:
+    """The start of every dashboard page (``page``: its name, as ``write_url`` takes it): sidebar, view, the
+    sample banner and (unless ``caption`` is False) the window's caption. Stops the page when there is
+    nothing to show (``current_view`` has said why)."""
+    view = current_view(page)
     if view is None:
         st.stop()
     sample_banner(view)

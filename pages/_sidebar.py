@@ -8,7 +8,7 @@ import streamlit as st
 
 from pages._format import currency_symbol, escape
 from pages._source import DATA_PAGE, Source
-from pages._view import FIRST_DAY, LAST_DAY, METHOD_LABELS, WINDOWS, keep_tiers_apart, reset_view, write_url
+from pages._view import FIRST_DAY, LAST_DAY, METHOD_LABELS, WINDOWS, keep_tiers_apart, reset_view
 
 
 def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.date | None) -> None:
@@ -55,4 +55,3 @@ def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.da
                   help="Shows a***@example.com everywhere on screen, for screen sharing. Downloads keep real e-mails.")
         st.caption("The address bar holds this page and these settings, never your data: copy it to share the view.")
         st.button("Reset settings", on_click=reset_view, icon=":material/restart_alt:")
-    write_url()

@@ -39,7 +39,7 @@ def apply_mapping(source_key: str, guesses: dict[str, str | None]) -> None:
 
 
 st.title("Your data")
-source, loaded, error = prepare()
+source, loaded, error = prepare("data")
 
 with st.container(border=True):
     key = uploader_key()

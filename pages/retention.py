@@ -11,7 +11,7 @@ from pages._view import set_churn
 COHORTS_SHOWN = 24
 
 st.title("Retention")
-view = page_view()
+view = page_view("retention")
 
 analysis = view.analysis
 kept = analysis.retention

@@ -12,9 +12,10 @@ from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
 from pages import _format as fmt
 from pages._page import page_view, show_warnings
+from pages._view import HEAT_COLOURS, TREE_COLOURS
 
 st.title("Segments")
-view = page_view()
+view = page_view("segments")
 show_warnings(view.analysis.warnings)
 
 analysis = view.analysis
@@ -104,8 +105,7 @@ with cut_points:
 
 # --- Recency x frequency -------------------------------------------------------
 st.header("Recency × frequency", divider="gray")
-colour_by = st.segmented_control("Colour by", ["Average spend", "Total spend"], default="Average spend",
-                                 required=True, key="heat_colour")
+colour_by = st.segmented_control("Colour by", HEAT_COLOURS, required=True, key="heat_colour")
 cells = rfm_cells(customers, analysis.settings.tier_cuts, by=("r", "f")).set_index(["r", "f"])
 measure = "average" if colour_by == "Average spend" else "revenue"
 grid = cells[measure].unstack("f").sort_index(ascending=False)
@@ -131,8 +131,7 @@ st.plotly_chart(fmt.plotly_layout(
 # --- Named segments ------------------------------------------------------------
 st.header("Named segments", divider="gray")
 st.caption("A second lens over the 27 RFM codes: each code belongs to one named segment.")
-paint = st.segmented_control("Colour the codes by", ["Tier", "Average spend"], default="Tier", required=True,
-                             key="tree_colour")
+paint = st.segmented_control("Colour the codes by", TREE_COLOURS, required=True, key="tree_colour")
 all_codes = rfm_cells(customers, analysis.settings.tier_cuts)
 codes = all_codes.loc[all_codes["customers"] > 0]
 named = analysis.segments.loc[(analysis.segments["segment"] != "All") & (analysis.segments["customers"] > 0)]

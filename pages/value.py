@@ -11,7 +11,7 @@ from pages._page import page_view, show_warnings
 from pages._view import CAC_MODES
 
 st.title("Lifetime value")
-view = page_view()
+view = page_view("lifetime-value")
 show_warnings(view.analysis.warnings)
 
 analysis = view.analysis

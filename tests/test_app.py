@@ -193,6 +193,47 @@ def test_a_link_that_makes_no_sense_falls_back_to_the_defaults(at, sample):
     assert tier_table(at)["Customers"].to_dict() == tier_counts(analyze(sample, Settings()))
 
 
+def test_a_link_restores_the_customer_filters_and_search(at, sample):
+    everyone = customers_export(analyze(sample, Settings(method="range")))
+    wanted = everyone.loc[(everyone["tier"] == "High") & everyone["m"].between(2, 3)
+                          & everyone["email"].str.contains("example.org", case=False, regex=False)]
+    assert 1 < len(wanted) < (everyone["tier"] == "High").sum()
+    link = {"method": "range", "f_tier": "High", "f_m": "2-3", "f_search": "example.org", "f_sort": "Spend",
+            "f_direction": "Lowest"}
+    at.query_params.update(link)
+    opened(at)
+    assert at.query_params == {"method": "range"}  # the Segments page: the customer filters are not its own
+    at.switch_page("pages/customers.py").run(timeout=TIMEOUT)
+    assert at.multiselect(key="f_tier").value == ["High"]
+    assert at.slider(key="f_m").value == (2, 3)
+    assert at.text_input(key="f_search").value == "example.org"
+    assert at.selectbox(key="f_sort").value == "Spend"
+    assert at.get("button_group")[0].value == "Lowest"
+    assert any(m.value.startswith(f"**{len(wanted):,}** of {len(everyone):,} customers") for m in at.markdown)
+    listed = next(t.value for t in at.dataframe if "customer" in t.value.columns)
+    assert listed["monetary"].iloc[0] == wanted["monetary"].min()
+    assert at.query_params == link
+
+
+def test_the_link_drops_what_no_longer_applies(at):
+    at.query_params.update({"days": "200", "spend": "500", "cac_mode": "cac", "cac": "20", "f_direction": "Lowest"})
+    opened(at)
+    assert at.query_params == {"cac_mode": "cac", "cac": "20"}  # days without a custom window, spend without its mode
+    at.selectbox(key="window").set_value("custom").run(timeout=TIMEOUT)
+    assert at.number_input(key="days").value == 365  # not the stale 200
+    at.number_input(key="days").set_value(200).run(timeout=TIMEOUT)
+    assert at.query_params["days"] == "200"
+    at.selectbox(key="window").set_value("90").run(timeout=TIMEOUT)
+    assert at.query_params == {"window": "90", "cac_mode": "cac", "cac": "20"}
+    at.switch_page("pages/customers.py").run(timeout=TIMEOUT)
+    at.selectbox(key="f_sort").set_value("Orders").run(timeout=TIMEOUT)
+    assert at.query_params["f_sort"] == "Orders" and "f_direction" not in at.query_params
+    at.get("button_group")[0].set_value("Lowest").run(timeout=TIMEOUT)
+    assert at.query_params["f_direction"] == "Lowest"
+    at.selectbox(key="f_sort").set_value("Best first").run(timeout=TIMEOUT)
+    assert not {"f_sort", "f_direction"} & set(at.query_params)  # the order means nothing for "best first"
+
+
 # --- Settings a person can get wrong ---------------------------------------------------------
 
 

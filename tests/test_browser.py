@@ -400,6 +400,48 @@ def test_a_shared_link_opens_the_same_view_without_the_data(visitor, browser, se
         friend.close()
 
 
+def test_a_link_from_the_customers_page_restores_its_filters_and_search(visitor, browser, server):
+    visitor.open("customers")
+    main = visitor.main
+    main.get_by_role("combobox", name="Tier", exact=True).click()
+    visitor.page.get_by_role("option", name="High", exact=True).click()
+    visitor.page.keyboard.press("Escape")
+    visitor.page.wait_for_url(re.compile(r"f_tier=High"))
+    search = main.get_by_label("Search customer, e-mail or name", exact=True)
+    search.fill("example.org")
+    search.press("Enter")
+    visitor.page.wait_for_url(re.compile(r"f_search=example\.org"))
+    main.get_by_role("combobox", name="Sort by", exact=True).click()
+    visitor.page.get_by_role("option", name="Spend", exact=True).click()
+    visitor.page.wait_for_url(re.compile(r"f_sort=Spend"))
+    visitor.expect_idle()
+    everyone = customers_export(analyze(read_orders(SAMPLE_PATH).orders, Settings()))
+    wanted = everyone.loc[(everyone["tier"] == "High")
+                          & everyone["email"].str.contains("example.org", case=False, regex=False)]
+    count = re.compile(rf"^{len(wanted):,} of {len(everyone):,} customers")
+    expect(main.get_by_text(count)).to_be_visible()
+    link = visitor.page.url
+
+    friend = Visitor(browser, server)
+    try:
+        friend.page.goto(link)
+        friend.expect_idle()
+        expect(friend.page.locator("h1").first).to_have_text("Customers")
+        expect(friend.main.get_by_text(count)).to_be_visible()
+        expect(friend.main.get_by_label("Search customer, e-mail or name", exact=True)).to_have_value("example.org")
+        expect(friend.main.get_by_role("combobox", name="Sort by", exact=True)).to_have_value("Spend")
+        expect(friend.main.locator("[data-testid=stMultiSelect]").filter(has_text="Tier")).to_contain_text("High")
+        friend.sidebar.locator("[data-testid=stSidebarNav] a", has_text="Segments").click()
+        expect(friend.page.locator("h1").first).to_have_text("Segments")
+        friend.expect_idle()
+        friend.page.wait_for_url(lambda url: "f_" not in url)  # the filters are the Customers page's own
+        friend.go("Customers")
+        expect(friend.main.get_by_text(count)).to_be_visible()  # and they stay for the visit
+        assert friend.page.url == link
+    finally:
+        friend.close()
+
+
 def test_two_people_upload_at_once_and_each_sees_only_their_own(browser, server):
     alpha, bravo = Visitor(browser, server), Visitor(browser, server)
     try:
