@@ -50,6 +50,11 @@ def money_format(symbol: str, decimals: int = 2) -> str:
     return _with_symbol(symbol.replace("%", "%%"), f"%,.{decimals}f")
 
 
+def number(value: float) -> str:
+    """A count or a cut point: 82 -> "82", 1234 -> "1,234", 121.3333 -> "121.33" (the range method's cuts)."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def customers(count: int) -> str:
     """1 -> "1 customer", 1200 -> "1,200 customers"."""
     return f"{count:,} customer" + ("" if count == 1 else "s")

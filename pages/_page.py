@@ -29,7 +29,7 @@ from pages._sidebar import sidebar
 from pages._source import (
     DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
 )
-from pages._view import drop_as_of_before, keep_view, settings_from_view, write_url
+from pages._view import METHOD_LABELS, drop_as_of_before, keep_view, settings_from_view, write_url
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,7 +172,7 @@ def window_caption(view: View) -> None:
     cuts = a.settings.tier_cuts
     st.caption(
         f"Orders from {window.first_day:%d %b %Y} to {window.as_of:%d %b %Y} ({span}) · "
-        f"scores by {a.settings.method} · High from {cuts[1]}, Medium from {cuts[0]} · "
+        f"scores: {METHOD_LABELS[a.settings.method].lower()} · High from {cuts[1]}, Medium from {cuts[0]} · "
         f"lifespan {a.lifespan_years:.2f} years ({a.lifespan_source}) · margin {a.settings.margin:.0%}"
     )
 

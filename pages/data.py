@@ -28,6 +28,11 @@ ROLE_HELP = {
     "amount": "Net sales of the row. Without it, quantity × unit price.",
 }
 USED_LABELS = {**ROLE_LABELS, "status": "Order status", "cancelled": "Cancelled"}
+DATES_READ = {
+    "year-first": "year, month, day (2026-03-04)",
+    "month-first": "month first (03/04/2026 is March 4)",
+    "day-first": "day first (03/04/2026 is 3 April)",
+}
 FORMATS = ["csv", "tsv", "txt", "gz", "xlsx", "parquet"]
 
 
@@ -67,7 +72,7 @@ if loaded is None or loaded.report.date_order_ambiguous or st.session_state["dat
              format_func=DATE_ORDERS.get, horizontal=True)
     if loaded is not None and loaded.report.date_order_ambiguous:
         st.caption(f"Nothing in the file tells whether 03/04 is 3 April or March 4: the dates were read "
-                   f"**{loaded.report.date_order}**. Switch if that is wrong.")
+                   f"**{DATES_READ[loaded.report.date_order]}**. Switch if that is wrong.")
 
 if error is not None or st.toggle("Name the columns myself", key="map_open",
                                   help="When a column was not recognised, or the wrong one was used."):
@@ -105,7 +110,7 @@ symbol = chosen_symbol(loaded)
 st.header("How the file was read", divider="gray")
 span = ("" if report.first_date is None
         else f" Its orders run from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}.")
-st.markdown(f"Recognised as **{fmt.escape(report.source_format)}**.{span}")
+st.markdown(f"File type: **{fmt.escape(report.source_format)}**.{span}")
 figures = st.columns(3)
 figures[0].metric("Rows read", f"{report.rows_read:,}", border=True)
 figures[1].metric("Revenue read", fmt.money(report.revenue_read, symbol), border=True,
@@ -123,7 +128,7 @@ with left:
                  column_config={"role": "What", "column": st.column_config.TextColumn("Column(s) in your file")})
 with right:
     st.markdown("**Dates and currency**")
-    st.markdown(f"Dates were read **{fmt.escape(report.date_order)}**"
+    st.markdown(f"Dates were read **{DATES_READ[report.date_order]}**"
                 + (" (the file did not tell; see the switch above)." if report.date_order_ambiguous else "."))
     currencies = ", ".join(report.currencies) or "not stated in the file"
     st.markdown(f"Currency: **{fmt.escape(currencies)}**; amounts are shown with "

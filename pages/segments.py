@@ -16,11 +16,11 @@ from pages._view import HEAT_COLOURS, TREE_COLOURS
 
 st.title("Segments")
 view = page_view("segments")
-show_warnings(view.analysis.warnings)
-
 analysis = view.analysis
 customers = analysis.customers
 everyone = analysis.tiers.set_index("tier").loc["All"]
+
+show_warnings(analysis.warnings)
 
 # --- At a glance -------------------------------------------------------------
 kpis = st.columns(3) + st.columns(3)
@@ -71,34 +71,44 @@ with chart:
 
 with cut_points:
     st.markdown("**How the scores were cut**")
-    units = {
-        "recency_days": ("Recency", lambda v: f"{v:,.0f} days"),
-        "frequency": ("Frequency", lambda v: f"{v:,.0f} order" + ("" if v == 1 else "s")),
-        "monetary": ("Money", lambda v: view.money(v)),
+
+    def days(value: float) -> str:
+        return f"{fmt.number(value)} day" + ("" if value == 1 else "s")
+
+    def orders(value: float) -> str:
+        return f"{fmt.number(value)} order" + ("" if value == 1 else "s")
+
+    # Per measure: its name, the values a score's customers have (lowest, highest), and the cut in words.
+    words = {
+        "recency_days": ("Recency",
+                         lambda lo, hi: f"last order {days(lo) if lo == hi else f'{fmt.number(lo)} to {days(hi)}'} ago",
+                         lambda cut: f"last order {days(cut)} ago or less"),
+        "frequency": ("Frequency", lambda lo, hi: orders(lo) if lo == hi else f"{fmt.number(lo)} to {orders(hi)}",
+                      lambda cut: f"{orders(cut)} or more"),
+        "monetary": ("Money", lambda lo, hi: view.money(lo) if lo == hi else f"{view.money(lo)} to {view.money(hi)}",
+                     lambda cut: f"{view.money(cut)} or more"),
     }
-
-    def values(variable: str, low: float, high: float) -> str:
-        if pd.isna(low):
-            return "–"
-        write = units[variable][1]
-        return write(low) if low == high else f"{write(low)} to {write(high)}"
-
-    cuts = analysis.cuts.assign(
-        Measure=lambda t: t["variable"].map(lambda v: units[v][0]),
-        Values=lambda t: [values(v, lo, hi) for v, lo, hi in zip(t["variable"], t["lower"], t["upper"])],
-        Begins=lambda t: ["–" if pd.isna(x) else units[v][1](x) for v, x in zip(t["variable"], t["threshold"])],
-    )[["Measure", "score", "customers", "Values", "Begins"]]
+    table = analysis.cuts
+    cuts = pd.DataFrame({
+        "Measure": [words[v][0] for v in table["variable"]],
+        "score": table["score"],
+        "customers": table["customers"],
+        "Values": ["–" if pd.isna(lo) else words[v][1](lo, hi)
+                   for v, lo, hi in zip(table["variable"], table["lower"], table["upper"])],
+        "Cut": ["–" if score == 1 or pd.isna(cut) else words[v][2](cut)
+                for v, score, cut in zip(table["variable"], table["score"], table["threshold"])],
+    })
     st.dataframe(
         cuts,
         hide_index=True,
         column_config={
             "score": st.column_config.NumberColumn("Score", help="1 least valuable, 3 most valuable", format="%d"),
             "customers": st.column_config.NumberColumn("Customers", format="%,d"),
-            "Values": st.column_config.TextColumn("Values these customers have"),
-            "Begins": st.column_config.TextColumn(
-                "Score begins at",
-                help="Range method: the cut between equal thirds of the value range. "
-                     "Quantile method: the first value of the third.",
+            "Values": st.column_config.TextColumn("These customers"),
+            "Cut": st.column_config.TextColumn(
+                "Who gets this score or better",
+                help="Range method: the value range cut into equal thirds. Quantile method: where the third of the "
+                     "customers begins. Score 1 is everyone else.",
             ),
         },
     )
@@ -254,7 +264,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         on_click="ignore",
     )
 st.caption(
-    "The same files as the command line's --segments-out and --customers-out; the workbook adds the cut points "
-    "and the data-quality report, with tier colours."
+    "The same files the command-line tool writes; the workbook adds the cut points and the data-quality report, "
+    "with tier colours."
     + (" Downloads keep the real e-mail addresses." if view.mask else "")
 )

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from google.protobuf.json_format import MessageToDict
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -87,6 +88,28 @@ def tier_counts(analysis) -> dict[str, int]:
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def words_on_screen(at: AppTest) -> list[str]:
+    """Every text the page shows: each element's text, label, help, placeholder and options, the charts' words
+    and the tables' cells."""
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [text for key, item in value.items() if key not in ("id", "formId", "data") for text in strings(item)]
+        if isinstance(value, list):
+            return [text for item in value for text in strings(item)]
+        return []
+
+    shown = []
+    for node in at._tree:
+        if getattr(node, "type", None) in ("dataframe", "table"):
+            shown.append(str(node.value.to_dict()))
+        elif getattr(node, "proto", None) is not None:
+            shown += strings(MessageToDict(node.proto))
+    return shown
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
@@ -438,10 +461,10 @@ def test_dates_that_read_both_ways_get_a_switch(at):
     data = b"Customer,Order,Date,Amount\nann,1,03/04/2026,10\nbob,2,05/06/2026,20\nann,3,07/08/2026,5\n"
     upload(at, "dates.csv", data)
     assert at.radio(key="date_order").value == "auto"
-    assert any("read **month-first**" in c.value for c in at.caption)
+    assert any("read **month first (03/04/2026 is March 4)**" in c.value for c in at.caption)
     at.radio(key="date_order").set_value("day-first").run(timeout=TIMEOUT)
     assert not at.exception
-    assert any("read **day-first**" in c.value for c in at.caption)
+    assert any("read **day first (03/04/2026 is 3 April)**" in c.value for c in at.caption)
     expected = analyze(read_orders(data, date_order="day-first").orders, Settings())
     at.switch_page("pages/customers.py").run(timeout=TIMEOUT)
     assert at.selectbox(key="f_customer").value == "ann"  # the best customer comes first
@@ -454,6 +477,46 @@ def test_going_back_to_the_sample(at, sample):
     next(b for b in at.button if b.label == "Back to the sample store").click().run(timeout=TIMEOUT)
     at.switch_page("pages/segments.py").run(timeout=TIMEOUT)
     assert tier_table(at)["Customers"].to_dict() == tier_counts(analyze(sample, Settings()))
+
+
+# --- A store owner's words (issue 14, item 6) -------------------------------------------------------------
+
+
+def test_the_cut_points_say_who_gets_each_score(at, sample):
+    cuts = analyze(sample, Settings()).cuts.set_index(["variable", "score"])
+    opened(at)
+    shown = next(t.value for t in at.dataframe if "Measure" in t.value.columns).set_index(["Measure", "score"])
+    r3, r2, f3, m1 = (cuts.loc[key] for key in [("recency_days", 3), ("recency_days", 2), ("frequency", 3),
+                                                 ("monetary", 1)])
+    assert shown.loc[("Recency", 3)].tolist() == [
+        r3["customers"], f"last order {r3['lower']:.0f} to {r3['upper']:.0f} days ago",
+        f"last order {r3['threshold']:.0f} days ago or less"]
+    assert shown.loc[("Recency", 2), "Cut"] == f"last order {r2['threshold']:.0f} days ago or less"
+    assert shown.loc[("Recency", 1), "Cut"] == "–"  # score 1 is everyone else, not "begins at 364 days"
+    assert shown.loc[("Frequency", 3), "Cut"] == f"{f3['threshold']:.0f} orders or more"
+    assert shown.loc[("Money", 1), "Values"] == f"${m1['lower']:,.2f} to ${m1['upper']:,.2f}"
+
+
+JARGON = re.compile(r"(?<![\w-])--[a-z]|Recognised as|recognised headers|year-first|Score begins|scores by quantile")
+
+
+def test_the_pages_speak_a_store_owners_words(at):
+    ambiguous = b"Customer,Order,Date,Amount\nann,1,03/04/2026,10\nbob,2,05/06/2026,20\nann,3,07/08/2026,5\n"
+    seen = {}
+    opened(at)
+    for page in PAGES:
+        at.switch_page(page).run(timeout=TIMEOUT)
+        seen[f"sample {page}"] = words_on_screen(at)
+    upload(at, "dates.csv", ambiguous)
+    seen["ambiguous dates"] = words_on_screen(at)
+    upload(at, "sizes.csv", b"colour,size\nred,3\nblue,4\n")
+    seen["no usable column"] = words_on_screen(at)
+    at.switch_page("pages/segments.py").run(timeout=TIMEOUT)
+    seen["no usable column, segments"] = words_on_screen(at)
+    found = {where: [t for t in texts if JARGON.search(t)] for where, texts in seen.items()}
+    assert not any(found.values()), {where: texts for where, texts in found.items() if texts}
+    assert any("File type: **Table of orders, columns found by their headers**" in t for t in seen["ambiguous dates"])
+    assert any("Dates were read **month first (03/04/2026 is March 4)**" in t for t in seen["ambiguous dates"])
 
 
 # --- Lifetime value and retention ----------------------------------------------------------------
@@ -550,7 +613,7 @@ def test_an_upload_is_cached_in_its_session_only(at):
     assert not any(b"ann@shop.test" in v for vs in cached_values().values() for v in vs)
 
 
-def test_a_file_over_the_upload_limit_is_refused_with_the_command_line(at, sample, monkeypatch):
+def test_a_file_over_the_upload_limit_is_refused_saying_how_to_make_it_fit(at, sample, monkeypatch):
     from pages import _source
 
     monkeypatch.setattr(_source, "UPLOAD_LIMIT_MB", 1)
@@ -559,7 +622,7 @@ def test_a_file_over_the_upload_limit_is_refused_with_the_command_line(at, sampl
     assert len(at.error) == 1
     message = at.error[0].value
     assert "huge orders\\.csv is 1 MB, more than the 1 MB" in message and "\n" not in message
-    assert 'python -m clv "huge orders.csv" --segments-out' in message
+    assert "compressed as a .csv.gz file" in message and "--" not in message
     assert "Sample store: Fernwood Coffee & Tea" in [c.value for c in at.sidebar.caption]  # the file was not taken
     at.switch_page("pages/segments.py").run(timeout=TIMEOUT)
     assert tier_table(at)["Customers"].to_dict() == tier_counts(analyze(sample, Settings()))
