@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from clv.export import segments_export, to_csv, to_excel
+from clv.headline import headline, quiet_customers
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
@@ -20,6 +21,31 @@ analysis = view.analysis
 customers = analysis.customers
 everyone = analysis.tiers.set_index("tier").loc["All"]
 
+# --- The headline: what the best customers bring, and who of them to win back --------------------------------
+top = headline(analysis.tiers, customers, analysis.window.length_days)
+if top.customers == 0:
+    said = (f"No customer reaches the {top.tier} tier (an RFM score of {analysis.settings.tier_cuts[1]} or more) "
+            "in this window.")
+else:
+    brought = "" if top.share_revenue is None else f" brought **{fmt.percent(top.share_revenue)} of revenue**"
+    said = (f"Your {top.tier} tier: **{fmt.customers(top.customers)} ({fmt.percent(top.share_customers)})**"
+            f"{brought} in the window.")
+    if top.quiet_days is not None and top.quiet == 0:
+        said += f" Every one of them bought in the last {top.quiet_days} days."
+    elif top.quiet_days is not None:
+        said += (f" **{top.quiet:,} of them {'has' if top.quiet == 1 else 'have'} not bought for {top.quiet_days} "
+                 "days or more:** export them to win them back.")
+with st.container(border=True, horizontal=True, vertical_alignment="center"):
+    st.markdown(said)
+    if top.quiet:  # the file is made on the click: the customer list takes a second at a million customers
+        st.download_button(
+            f"Export these {top.quiet:,} (CSV)",
+            lambda: to_csv(quiet_customers(view.customer_list(), top.tier, top.quiet_days)),
+            file_name=f"{top.tier.lower()}_not_bought_for_{top.quiet_days}_days.csv", mime="text/csv",
+            icon=":material/download:", on_click="ignore", type="primary", width="content",
+            help="The customer file's columns (as in Downloads below), these customers only."
+                 + (" It keeps the real e-mail addresses." if view.mask else ""),
+        )
 show_warnings(analysis.warnings)
 
 # --- At a glance -------------------------------------------------------------

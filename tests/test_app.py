@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 from clv.analysis import analyze
 from clv.engine import DuckEngine
 from clv.export import customers_export, segments_export, to_csv
+from clv.headline import headline, quiet_customers
 from clv.load import read_orders
 from clv.read import read_into_engine
 from clv.sample import SAMPLE_PATH
@@ -356,7 +357,7 @@ def made(monkeypatch) -> dict:
 def test_downloads_are_the_command_lines_files(at, sample, made):
     opened(at)
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Download segments (CSV)", "Download customers (CSV)", "Download Excel workbook"]
+    assert labels[-3:] == ["Download segments (CSV)", "Download customers (CSV)", "Download Excel workbook"]
     expected = analyze(sample, Settings())
     assert made["segments.csv"]() == to_csv(segments_export(expected))
     assert made["customers.csv"]() == to_csv(customers_export(expected))
@@ -480,6 +481,34 @@ def test_going_back_to_the_sample(at, sample):
 
 
 # --- A store owner's words (issue 14, item 6) -------------------------------------------------------------
+
+
+def test_segments_opens_with_a_headline_from_the_data_and_its_export(at, sample, made):
+    expected = analyze(sample, Settings())
+    top = headline(expected.tiers, expected.customers, expected.window.length_days)
+    quiet = quiet_customers(customers_export(expected))
+    assert top.quiet == len(quiet) > 0
+    opened(at)
+    assert at.markdown[1].value == (  # the first thing under the sample banner
+        f"Your High tier: **{top.customers:,} customers ({top.share_customers:.1%})** brought "
+        f"**{top.share_revenue:.1%} of revenue** in the window. **{len(quiet):,} of them have not bought for 90 "
+        "days or more:** export them to win them back."
+    )
+    assert at.get("download_button")[0].label == f"Export these {len(quiet):,} (CSV)"
+    assert made["high_not_bought_for_90_days.csv"]() == to_csv(quiet)
+
+
+def test_the_headline_of_a_short_window_and_of_an_empty_high_tier(at):
+    opened(at)
+    at.selectbox(key="window").set_value("90").run(timeout=TIMEOUT)
+    assert at.markdown[1].value.startswith("Your High tier: ") and "not bought" not in at.markdown[1].value
+    assert not any(b.label.startswith("Export these") for b in at.get("download_button"))
+    # One order each: everyone scores F=2, so no RFM score reaches 9.
+    rows = [f"c{i},{i},2026-0{1 + i}-10,{10 * (i + 1)}.00" for i in range(6)]
+    upload(at, "once.csv", ("customer_id,order_id,order_date,amount\n" + "\n".join(rows) + "\n").encode())
+    at.slider(key="tiers").set_value((8, 9))
+    at.switch_page("pages/segments.py").run(timeout=TIMEOUT)
+    assert at.markdown[0].value == "No customer reaches the High tier (an RFM score of 9 or more) in this window."
 
 
 def test_the_cut_points_say_who_gets_each_score(at, sample):
