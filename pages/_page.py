@@ -24,7 +24,9 @@ from clv.errors import OrdersError
 from clv.read import EngineOrders
 from clv.rfm import rfm_window
 from clv.settings import Settings
-from pages._format import currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol
+from pages._format import (
+    currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, percent, plain_symbol, years,
+)
 from pages._sidebar import sidebar
 from pages._source import (
     DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
@@ -52,11 +54,11 @@ class View:
         """``customers_export(analysis)``, kept while the settings stay (sorting a million customers takes 1 s)."""
         return _customer_list(self.analysis, self.key, self.analysis.settings)
 
-    def money(self, value: float | None, decimals: int = 2) -> str:
-        return money(value, self.symbol, decimals)
+    def money(self, value: float | None) -> str:
+        return money(value, self.symbol)
 
-    def money_column(self, label: str, help: str | None = None, decimals: int = 2) -> Any:
-        return st.column_config.NumberColumn(label, help=help, format=money_format(self.symbol, decimals))
+    def money_column(self, label: str, help: str | None = None) -> Any:
+        return st.column_config.NumberColumn(label, help=help, format=money_format(self.symbol))
 
     def emails(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The frame as the screen should show it: e-mails masked in every text column when the user asked
@@ -173,7 +175,7 @@ def window_caption(view: View) -> None:
     st.caption(
         f"Orders from {window.first_day:%d %b %Y} to {window.as_of:%d %b %Y} ({span}) · "
         f"scores: {METHOD_LABELS[a.settings.method].lower()} · High from {cuts[1]}, Medium from {cuts[0]} · "
-        f"lifespan {a.lifespan_years:.2f} years ({a.lifespan_source}) · margin {a.settings.margin:.0%}"
+        f"lifespan {years(a.lifespan_years)} ({a.lifespan_source}) · margin {percent(a.settings.margin)}"
     )
 
 

@@ -56,7 +56,7 @@ if SORTS[sort] is not None:
     chosen = chosen.sort_values(SORTS[sort], ascending=direction == "Lowest", kind="stable",
                                 na_position="last")
 
-spent = f" · {fmt.escape(view.money(chosen['monetary'].sum(), 0))} spent in the window" if len(chosen) else ""
+spent = f" · {fmt.escape(view.money(chosen['monetary'].sum()))} spent in the window" if len(chosen) else ""
 st.markdown(f"**{len(chosen):,}** of {len(table):,} customers{spent}")
 
 shown = view.emails(chosen.head(SHOWN_ROWS))

@@ -51,7 +51,7 @@ show_warnings(analysis.warnings)
 # --- At a glance -------------------------------------------------------------
 kpis = st.columns(3) + st.columns(3)
 kpis[0].metric("Customers", f"{int(everyone['customers']):,}", border=True)
-kpis[1].metric("Revenue in the window", view.money(everyone["revenue"], 0), border=True)
+kpis[1].metric("Revenue in the window", view.money(everyone["revenue"]), border=True)
 kpis[2].metric("Orders", f"{int(everyone['orders']):,}", border=True)
 kpis[3].metric("Average order value", view.money(everyone["aov"]), border=True)
 kpis[4].metric("Repeat customers", fmt.percent(analysis.repeat_rate), border=True,
@@ -70,8 +70,8 @@ tiers = analysis.tiers.rename(columns={
 money = lambda value: view.money(value)  # noqa: E731
 st.dataframe(
     fmt.tier_rows(tiers, {
-        "Customers": "{:,.0f}", "Share of customers": "{:.1%}", "Revenue": money, "Share of revenue": "{:.1%}",
-        "Average order value": money, "Orders per customer": "{:.2f}", "CLV": money,
+        "Customers": "{:,.0f}", "Share of customers": fmt.percent, "Revenue": money, "Share of revenue": fmt.percent,
+        "Average order value": money, "Orders per customer": fmt.per_customer, "CLV": money,
     }, column="Tier"),
     hide_index=True,
 )
@@ -87,7 +87,7 @@ with chart:
     ).replace({"measure": {"share_customers": "Customers", "share_revenue": "Revenue"}})
     figure = px.bar(shares, x="share", y="measure", color="tier", orientation="h",
                     color_discrete_map=TIER_COLOURS, category_orders={"tier": fmt.TIER_ORDER},
-                    text=shares["share"].map(lambda s: fmt.percent(s, 0)),
+                    text=shares["share"].map(fmt.percent),
                     labels={"share": "Share (%)", "measure": "", "tier": "Tier"})
     figure.update_traces(textposition="inside", insidetextanchor="middle")
     for trace in figure.data:
@@ -146,7 +146,7 @@ cells = rfm_cells(customers, analysis.settings.tier_cuts, by=("r", "f")).set_ind
 measure = "average" if colour_by == "Average spend" else "revenue"
 grid = cells[measure].unstack("f").sort_index(ascending=False)
 counts = cells["customers"].unstack("f").sort_index(ascending=False)
-labels = np.vectorize(lambda n, v: f"{fmt.customers(n)}<br>{view.money(v, 0)}" if n else "no customers")(
+labels = np.vectorize(lambda n, v: f"{fmt.customers(n)}<br>{view.money(v)}" if n else "no customers")(
     counts.to_numpy(), grid.fillna(0).to_numpy()
 )
 heat = go.Figure(go.Heatmap(
@@ -204,7 +204,7 @@ st.table(
     segments[["segment", "customers", "share_revenue", "clv", "description", "action"]]
     .rename(columns={"segment": "Segment", "customers": "Customers", "share_revenue": "Share of revenue",
                      "clv": "CLV", "description": "Who they are", "action": "What to do"})
-    .style.format({"Customers": "{:,.0f}", "Share of revenue": "{:.1%}", "CLV": money}, na_rep="–")
+    .style.format({"Customers": "{:,.0f}", "Share of revenue": fmt.percent, "CLV": money}, na_rep="–")
     .hide(axis="index"),
 )
 
@@ -270,7 +270,7 @@ with right:
     figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
     st.plotly_chart(fmt.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
 st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable). Spend is clipped at the "
-           f"99th percentile ({fmt.escape(view.money(p99, 0))}): the {fmt.customers(above)} above it are counted "
+           f"99th percentile ({fmt.escape(view.money(p99))}): the {fmt.customers(above)} above it are counted "
            "in the last bar.")
 
 # --- Downloads -------------------------------------------------------------------

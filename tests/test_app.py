@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
 from google.protobuf.json_format import MessageToDict
@@ -97,7 +98,7 @@ def words_on_screen(at: AppTest) -> list[str]:
 
     def strings(value: object) -> list[str]:
         if isinstance(value, str):
-            return [value]
+            return [re.sub(r"\\(.)", r"\1", value)]  # as markdown shows it: \$ is $
         if isinstance(value, dict):
             return [text for key, item in value.items() if key not in ("id", "formId", "data") for text in strings(item)]
         if isinstance(value, list):
@@ -107,7 +108,10 @@ def words_on_screen(at: AppTest) -> list[str]:
     shown = []
     for node in at._tree:
         if getattr(node, "type", None) in ("dataframe", "table"):
-            shown.append(str(node.value.to_dict()))
+            styled = node.proto.arrow_data
+            cells = (pa.ipc.open_stream(styled.styler.display_values).read_all().to_pandas()  # as formatted
+                     if styled.HasField("styler") else node.value)
+            shown.append(str(cells.to_dict()))
         elif getattr(node, "proto", None) is not None:
             shown += strings(MessageToDict(node.proto))
     return shown
@@ -548,6 +552,28 @@ def test_the_pages_speak_a_store_owners_words(at):
     assert any("Dates were read **month first (03/04/2026 is March 4)**" in t for t in seen["ambiguous dates"])
 
 
+def test_a_figure_is_rounded_the_same_way_everywhere(at, sample):
+    expected = analyze(sample, Settings(lifespan_from_churn=True, cac=33.0))
+    everyone = expected.tiers.set_index("tier").loc["All"]
+    lifespan, ratio, share = expected.lifespan_years, everyone["ltv_cac"], expected.tiers["share_customers"].iloc[0]
+    assert f"{lifespan:.2f}"[-1] != "0" and f"{ratio:.2f}"[-1] != "0"  # else the two roundings could not differ
+    opened(at)
+    at.toggle(key="churn").set_value(True).run(timeout=TIMEOUT)
+    shown = words_on_screen(at)
+    at.switch_page("pages/value.py").run(timeout=TIMEOUT)
+    at.radio(key="cac_mode").set_value("cac").run(timeout=TIMEOUT)
+    at.number_input(key="cac").set_value(33.0).run(timeout=TIMEOUT)
+    shown += words_on_screen(at)
+    at.switch_page("pages/retention.py").run(timeout=TIMEOUT)
+    shown += words_on_screen(at)
+    text = "\n".join(shown)
+    assert f"{lifespan:.1f} years" in text and f"{lifespan:.2f}" not in text
+    assert f"{ratio:.1f} : 1" in text and f"{ratio:.2f}" not in text
+    assert f"{share:.1%}" in text and not re.search(rf"(?<![\d.]){share:.0%}", text)
+    for money in everyone[["revenue", "clv"]]:
+        assert f"${money:,.2f}" in text and not re.search(re.escape(f"${money:,.0f}") + r"(?![.\d])", text)
+
+
 # --- Lifetime value and retention ----------------------------------------------------------------
 
 
@@ -577,10 +603,10 @@ def test_the_lifespan_can_come_from_churn(at, sample):
     expected = analyze(sample, Settings(lifespan_from_churn=True))
     assert expected.lifespan_source == "from churn"
     opened(at, "pages/retention.py")
-    assert metric(at, "Lifespan in CLV") == "3.00 years"
+    assert metric(at, "Lifespan in CLV") == "3 years"
     next(b for b in at.button if b.label == "Use the lifespan from churn").click().run(timeout=TIMEOUT)
     assert at.toggle(key="churn").value is True
-    assert metric(at, "Lifespan in CLV") == f"{expected.lifespan_years:.2f} years"
+    assert metric(at, "Lifespan in CLV") == f"{expected.lifespan_years:.1f} years"
     assert metric(at, "Churn rate") == f"{expected.retention.churn_rate:.1%}"
 
 
