@@ -126,19 +126,22 @@ else:
         st.error(f"Below the {fmt.ratio(HEALTHY_LTV_CAC)} mark: LTV : CAC is {fmt.ratio(ratio)}. Spend less per new "
                  "customer or raise their value.", icon=":material/warning:")
 
+    # Each ratio is written under its bar and the mark is named in the title: text drawn on the plot would sit
+    # on a bar or on the dashed line, whatever the numbers.
     ratios = analysis.tiers.dropna(subset=["ltv_cac"])
+    written = [fmt.ratio(v) for v in ratios["ltv_cac"]]
     figure = go.Figure(go.Bar(
-        x=ratios["tier"], y=ratios["ltv_cac"],
+        x=ratios["tier"], y=ratios["ltv_cac"], customdata=written,
         marker_color=[TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]],
-        text=[fmt.ratio(v) for v in ratios["ltv_cac"]], textposition="outside", cliponaxis=False,
-        hovertemplate="%{x}: LTV : CAC %{text}<extra></extra>",
+        hovertemplate="%{x}: LTV : CAC %{customdata}<extra></extra>",
     ))
-    figure.add_hline(y=HEALTHY_LTV_CAC, line_dash="dash", line_color="#15803D",
-                     annotation_text=f"{fmt.ratio(HEALTHY_LTV_CAC)} healthy mark", annotation_position="top right")
+    figure.add_hline(y=HEALTHY_LTV_CAC, line_dash="dash", line_color="#15803D")
     figure.update_yaxes(title="LTV : CAC (CLV / CAC)", rangemode="tozero")
-    figure.update_xaxes(title="Tier")
-    st.plotly_chart(fmt.plotly_layout(figure, f"LTV : CAC per tier against the {fmt.ratio(HEALTHY_LTV_CAC)} mark",
-                                      360))
+    figure.update_xaxes(title="Tier", tickmode="array", tickvals=list(ratios["tier"]),
+                        ticktext=[f"<b>{tier}</b><br>{text}" for tier, text in zip(ratios["tier"], written)],
+                        tickfont={"size": 13, "color": "#1F2937"})
+    st.plotly_chart(fmt.plotly_layout(
+        figure, f"LTV : CAC per tier; the dashed line is the {fmt.ratio(HEALTHY_LTV_CAC)} healthy mark", 360))
 
 st.subheader("The most to pay per click, per tier")
 economics = {"tier": "Tier", "clv": "CLV", "max_cpc": "Max cost per click"}

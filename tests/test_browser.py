@@ -495,6 +495,29 @@ def test_masking_hides_every_address_of_the_file_at_once(visitor):
     assert visitor.errors() == 0
 
 
+def test_the_ltv_cac_chart_keeps_its_words_off_the_bars_and_the_line(visitor):
+    expected = analyze(read_orders(SAMPLE_PATH).orders, Settings(cac=70.0)).tiers.set_index("tier")["ltv_cac"]
+    assert expected["All"] > 3 > expected["Medium"] > 2  # the case that was drawn badly: a bar under the mark's text
+    visitor.open("lifetime-value?cac_mode=cac&cac=70")
+    chart = visitor.main.locator("[data-testid=stPlotlyChart]").filter(has_text="LTV : CAC per tier")
+    chart.locator(".bars path").first.wait_for()
+    boxes = chart.evaluate("""chart => {
+        const box = element => { const r = element.getBoundingClientRect();
+                                 return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+        const texts = [...chart.querySelectorAll("svg text")].filter(t => t.textContent.trim())
+            .map(t => ({text: t.textContent, ...box(t)}));
+        const marks = [...chart.querySelectorAll(".bars path, .shapelayer path")].map(box);
+        return {texts, marks};
+    }""")
+    assert len(boxes["marks"]) == 5  # four bars and the 3 : 1 line
+    shown = " ".join(t["text"] for t in boxes["texts"])
+    for tier in ("High", "Medium", "Low", "All"):
+        assert f"{expected[tier]:.1f} : 1".replace(".0 ", " ") in shown
+    overlaps = [(t["text"], m) for t in boxes["texts"] for m in boxes["marks"]
+                if t["left"] < m["right"] and m["left"] < t["right"] and t["top"] < m["bottom"] and m["top"] < t["bottom"]]
+    assert overlaps == []
+
+
 def test_hostile_names_and_e_mails_render_as_plain_text(visitor):
     visitor.open()
     visitor.upload("orders_export.csv", HOSTILE_FILE)
