@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from clv.analysis import Analysis
 from clv.errors import OrdersError
@@ -27,7 +28,7 @@ from clv.settings import Settings
 from pages._format import (
     currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, percent, plain_symbol, years,
 )
-from pages._sidebar import sidebar
+from pages._sidebar import lifespan_from_data, sidebar
 from pages._source import (
     DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
 )
@@ -70,9 +71,10 @@ class View:
         return on_screen(text, self.mask)
 
 
-def prepare(page: str) -> tuple[Source, EngineOrders | None, str | None]:
+def prepare(page: str) -> tuple[Source, EngineOrders | None, str | None, DeltaGenerator]:
     """Keep the view state, read the current source, draw the sidebar and write the URL (every page starts
-    here; ``page`` names the open page, as ``write_url`` takes it).
+    here; ``page`` names the open page, as ``write_url`` takes it). The last value is the sidebar's place for
+    ``lifespan_from_data``, to fill once the orders are analysed.
 
     An as-of date before the first order is dropped, with one message, before the sidebar shows it.
     """
@@ -81,13 +83,13 @@ def prepare(page: str) -> tuple[Source, EngineOrders | None, str | None]:
     loaded, error = load(source)
     first_day = None if loaded is None else first_order_day(loaded)
     dropped = None if first_day is None else drop_as_of_before(first_day)
-    sidebar(source, loaded.report.currencies if loaded is not None else (), first_day)
+    from_data = sidebar(source, loaded.report.currencies if loaded is not None else (), first_day)
     write_url(page)
     if dropped is not None:
         st.warning(f"The as-of date {dropped:%d %b %Y} is before the first order ({first_day:%d %b %Y}), so the "
                    "analysis looks back from the latest order. To look back from another day, pick one from "
                    f"{first_day:%d %b %Y} on in the sidebar.", icon=":material/event_busy:")
-    return source, loaded, error
+    return source, loaded, error, from_data
 
 
 def first_order_day(loaded: EngineOrders) -> dt.date | None:
@@ -111,7 +113,7 @@ def on_screen(text: object, mask: bool | None = None) -> str:
 def current_view(page: str) -> View | None:
     """Sidebar, orders and analysis for the dashboard pages; None, after one message saying what to change,
     when there is nothing to show."""
-    source, loaded, error = prepare(page)
+    source, loaded, error, from_data = prepare(page)
     if loaded is None:
         st.error(escape(on_screen(error)))
         st.page_link(DATA_PAGE, label="Fix it on the data page: choose the columns or another file",
@@ -124,6 +126,7 @@ def current_view(page: str) -> View | None:
         st.error(escape(on_screen(error)))
         st.page_link(DATA_PAGE, label="See how the file was read on the data page", icon=":material/build:")
         return None
+    lifespan_from_data(from_data, analysis.retention)
     if analysis.customers.empty:
         window = analysis.window
         st.warning(f"No customer has an order from {window.first_day:%d %b %Y} to {window.as_of:%d %b %Y}. "

@@ -5,14 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from pages._format import currency_symbol, escape
+from clv.retention import Retention
+from pages._format import currency_symbol, escape, percent, years
 from pages._source import DATA_PAGE, Source
-from pages._view import FIRST_DAY, LAST_DAY, METHOD_LABELS, WINDOWS, keep_tiers_apart, reset_view
+from pages._view import FIRST_DAY, LAST_DAY, METHOD_LABELS, WINDOWS, keep_tiers_apart, reset_view, set_churn
 
 
-def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.date | None) -> None:
-    """``first_day``: the first order's date, the earliest as-of date that can work (None: no orders read)."""
+def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.date | None) -> DeltaGenerator:
+    """``first_day``: the first order's date, the earliest as-of date that can work (None: no orders read).
+
+    Returns the place beside the assumed lifespan where ``lifespan_from_data`` says, once the orders are
+    analysed, what the store's own churn gives.
+    """
     with st.sidebar:
         st.markdown("**Data**")
         st.caption(("Sample store: " if source.sample else "Your file: ") + escape(source.name))
@@ -42,6 +48,7 @@ def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.da
         st.number_input("Customer lifespan (years)", min_value=0.1, max_value=100.0, step=0.5, format="%.1f",
                         key="lifespan", disabled=st.session_state["churn"],
                         help="How long a customer keeps buying. The method's estimate for a young store is 3 years.")
+        from_data = st.container()
         st.toggle("Estimate the lifespan from churn", key="churn",
                   help="1 / annual churn rate, measured on your orders (see the Retention page).")
         st.number_input("Gross margin (%)", min_value=1.0, max_value=100.0, step=5.0, format="%.0f", key="margin",
@@ -55,3 +62,20 @@ def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.da
                   help="Shows a***@example.com everywhere on screen, for screen sharing. Downloads keep real e-mails.")
         st.caption("The address bar holds this page and these settings, never your data: copy it to share the view.")
         st.button("Reset settings", on_click=reset_view, icon=":material/restart_alt:")
+    return from_data
+
+
+def lifespan_from_data(place: DeltaGenerator, kept: Retention | None) -> None:
+    """Beside the assumed lifespan: the lifespan the store's own churn gives (1 / annual churn), and one click to
+    use it. ``kept``: the retention over the year to the as-of date."""
+    suggested = None if kept is None else kept.lifespan_years
+    with place:
+        if suggested is None:
+            st.caption("Your orders cannot suggest a lifespan yet: that needs customers from the year before the "
+                       "last, and some of them not coming back.")
+        elif st.session_state["churn"]:
+            st.caption(f"CLV uses {years(suggested)}, from your churn of {percent(kept.churn_rate)} a year.")
+        else:
+            st.caption(f"Your data suggests {years(suggested)}: 1 / your churn of {percent(kept.churn_rate)} a year.")
+            st.button(f"Use {years(suggested)}", on_click=set_churn, args=(True,), icon=":material/autorenew:",
+                      help="Takes the lifespan from your churn on every page (the switch below).")

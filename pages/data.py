@@ -7,6 +7,7 @@ from clv.errors import OrdersError
 from clv.export import quality_table
 from pages import _format as fmt
 from pages._page import chosen_symbol, masking, on_screen, prepare, show_warnings
+from pages._sidebar import lifespan_from_data
 from pages._source import (
     UPLOAD_LIMIT_MB, cached_analysis, current_mapping, data_key, raw_table, take_upload, too_large, uploader_key, use_sample,
 )
@@ -44,7 +45,7 @@ def apply_mapping(source_key: str, guesses: dict[str, str | None]) -> None:
 
 
 st.title("Your data")
-source, loaded, error = prepare("data")
+source, loaded, error, from_data = prepare("data")
 
 with st.container(border=True):
     key = uploader_key()
@@ -141,6 +142,8 @@ try:
 except OrdersError as problem:
     st.error(fmt.escape(on_screen(problem)))
     analysis = None
+else:
+    lifespan_from_data(from_data, analysis.retention)
 quality = quality_table(report, analysis)
 st.dataframe(
     quality.assign(reason=quality["reason"].replace({"counted": "counted in the analysis"}).str.capitalize()),

@@ -610,6 +610,26 @@ def test_the_lifespan_can_come_from_churn(at, sample):
     assert metric(at, "Churn rate") == f"{expected.retention.churn_rate:.1%}"
 
 
+def test_beside_the_assumed_lifespan_the_data_suggests_one_and_one_click_uses_it(at, sample):
+    expected = analyze(sample, Settings(lifespan_from_churn=True))
+    suggested, churn = expected.retention.lifespan_years, expected.retention.churn_rate
+    opened(at, "pages/value.py")
+    captions = [c.value for c in at.sidebar.caption]
+    assert f"Your data suggests {suggested:.1f} years: 1 / your churn of {churn:.1%} a year." in captions
+    next(b for b in at.sidebar.button if b.label == f"Use {suggested:.1f} years").click().run(timeout=TIMEOUT)
+    assert at.toggle(key="churn").value is True
+    assert tier_table(at).loc["All", "CLV"] == pytest.approx(expected.tiers.set_index("tier").loc["All", "clv"])
+    assert f"CLV uses {suggested:.1f} years, from your churn of {churn:.1%} a year." in [
+        c.value for c in at.sidebar.caption]
+    assert not any(b.label.startswith("Use ") for b in at.sidebar.button)
+
+
+def test_a_store_too_young_for_churn_is_told_so_beside_the_lifespan(at):
+    upload(at, "orders_export.csv", shopify_csv())  # orders from August 2025: no customer in the year before
+    assert any(c.value.startswith("Your orders cannot suggest a lifespan yet") for c in at.sidebar.caption)
+    assert not any(b.label.startswith("Use ") for b in at.sidebar.button)
+
+
 # --- One person's data stays theirs (issue 4) ------------------------------------------------------
 
 
