@@ -179,6 +179,7 @@ def window_caption(view: View) -> None:
         f"Orders from {window.first_day:%d %b %Y} to {window.as_of:%d %b %Y} ({span}) · "
         f"scores: {METHOD_LABELS[a.settings.method].lower()} · High from {cuts[1]}, Medium from {cuts[0]} · "
         f"lifespan {years(a.lifespan_years)} ({a.lifespan_source}) · margin {percent(a.settings.margin)}"
+        + (": CLV is revenue, not profit" if a.settings.margin == 1 else "")
     )
 
 

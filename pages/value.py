@@ -39,6 +39,9 @@ st.markdown(
     f"× {fmt.years(everyone['lifespan_years'])} × {fmt.escape(fmt.percent(everyone['margin']))} "
     f"= **{fmt.escape(view.money(everyone['clv']))}**."
 )
+if analysis.settings.margin == 1:
+    st.info("The margin is 100%, so this CLV is revenue, not profit. Enter your gross margin in the sidebar to see "
+            "the profit a customer brings.", icon=":material/info:")
 tiers = analysis.tiers.rename(columns={"tier": "Tier", **PARTS})[["Tier", *PARTS.values()]]
 st.dataframe(fmt.tier_rows(tiers, PART_FORMATS, column="Tier"), hide_index=True)
 

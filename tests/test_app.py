@@ -630,6 +630,15 @@ def test_a_store_too_young_for_churn_is_told_so_beside_the_lifespan(at):
     assert not any(b.label.startswith("Use ") for b in at.sidebar.button)
 
 
+def test_a_margin_of_100_percent_says_clv_is_revenue_not_profit(at):
+    opened(at, "pages/value.py")
+    assert [i.value for i in at.info][0].startswith("The margin is 100%, so this CLV is revenue, not profit.")
+    assert at.caption[0].value.endswith("margin 100%: CLV is revenue, not profit")
+    at.number_input(key="margin").set_value(40.0).run(timeout=TIMEOUT)
+    assert not any("not profit" in i.value for i in at.info)
+    assert at.caption[0].value.endswith("margin 40%")
+
+
 # --- One person's data stays theirs (issue 4) ------------------------------------------------------
 
 
