@@ -34,7 +34,7 @@ def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.da
         if st.session_state["window"] == "custom":
             st.number_input("Days back", min_value=1, max_value=36_500, step=30, key="days")
         st.date_input("As of", value=None, key="as_of", format="YYYY-MM-DD",
-                       min_value=first_day or FIRST_DAY, max_value=LAST_DAY,
+                      min_value=first_day or FIRST_DAY, max_value=LAST_DAY,
                       help="The day the analysis looks back from, on or after the first order. "
                            "Empty: the latest order date in the file.")
         medium, high = st.session_state["tiers"]
@@ -65,17 +65,17 @@ def sidebar(source: Source, report_currencies: tuple[str, ...], first_day: dt.da
     return from_data
 
 
-def lifespan_from_data(place: DeltaGenerator, kept: Retention | None) -> None:
+def lifespan_from_data(place: DeltaGenerator, retention: Retention | None) -> None:
     """Beside the assumed lifespan: the lifespan the store's own churn gives (1 / annual churn), and one click to
-    use it. ``kept``: the retention over the year to the as-of date."""
-    suggested = None if kept is None else kept.lifespan_years
+    use it. ``retention``: over the year to the as-of date."""
+    suggested = None if retention is None else retention.lifespan_years
     with place:
         if suggested is None:
             st.caption("Your orders cannot suggest a lifespan yet: that needs customers from the year before the "
                        "last, and some of them not coming back.")
         elif st.session_state["churn"]:
-            st.caption(f"CLV uses {years(suggested)}, from your churn of {percent(kept.churn_rate)} a year.")
+            st.caption(f"CLV uses {years(suggested)}, from your churn of {percent(retention.churn_rate)} a year.")
         else:
-            st.caption(f"Your data suggests {years(suggested)}: 1 / your churn of {percent(kept.churn_rate)} a year.")
+            st.caption(f"Your data suggests {years(suggested)}: 1 / your churn of {percent(retention.churn_rate)} a year.")
             st.button(f"Use {years(suggested)}", on_click=set_churn, args=(True,), icon=":material/autorenew:",
                       help="Takes the lifespan from your churn on every page (the switch below).")

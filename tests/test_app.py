@@ -100,7 +100,8 @@ def words_on_screen(at: AppTest) -> list[str]:
         if isinstance(value, str):
             return [re.sub(r"\\(.)", r"\1", value)]  # as markdown shows it: \$ is $
         if isinstance(value, dict):
-            return [text for key, item in value.items() if key not in ("id", "formId", "data") for text in strings(item)]
+            return [text for key, item in value.items() if key not in ("id", "formId", "data")
+                    for text in strings(item)]
         if isinstance(value, list):
             return [text for item in value for text in strings(item)]
         return []

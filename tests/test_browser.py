@@ -514,7 +514,8 @@ def test_the_ltv_cac_chart_keeps_its_words_off_the_bars_and_the_line(visitor):
     for tier in ("High", "Medium", "Low", "All"):
         assert f"{expected[tier]:.1f} : 1".replace(".0 ", " ") in shown
     overlaps = [(t["text"], m) for t in boxes["texts"] for m in boxes["marks"]
-                if t["left"] < m["right"] and m["left"] < t["right"] and t["top"] < m["bottom"] and m["top"] < t["bottom"]]
+                if t["left"] < m["right"] and m["left"] < t["right"]
+                and t["top"] < m["bottom"] and m["top"] < t["bottom"]]
     assert overlaps == []
 
 
