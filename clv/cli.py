@@ -21,7 +21,7 @@ import pandas as pd
 from clv.analysis import analyze
 from clv.columns import parse_mapping
 from clv.engine import ORDERS, Engine
-from clv.errors import OrdersError
+from clv.errors import ColumnsError, OrdersError
 from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
 from clv.read import read_into_engine
 from clv.report import LoadReport, empty_exclusions
@@ -222,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(run(args))
     except OrdersError as error:
-        print(f"error: {error}", file=sys.stderr)
+        # The core's message names the fix in words fit for the app too; the flag is this command's own.
+        how = ""
+        if isinstance(error, ColumnsError):
+            how = " The column map: --map customer=COLUMN,date=COLUMN,amount=COLUMN."
+        print(f"error: {error}{how}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except MemoryError:
         print("error: the file is too large for this machine's memory.", file=sys.stderr)

@@ -170,15 +170,18 @@ UCI_ONLINE_RETAIL = Layout(
     words={"order": ("invoiceno",), "date": ("invoicedate",), "customer": ("customerid",),
            "quantity": ("quantity",), "price": ("unitprice",)},
 )
-TABLE = Layout("Table with recognised headers", signature=frozenset(), words=HEADER_WORDS, statuses=TABLE_STATUSES)
+TABLE = Layout(
+    "Table of orders, columns found by their headers",
+    signature=frozenset(), words=HEADER_WORDS, statuses=TABLE_STATUSES,
+)
 
 LAYOUTS = (SHOPIFY, WOOCOMMERCE_ANALYTICS, WOOCOMMERCE_EXPORT, UCI_ONLINE_RETAIL_II, UCI_ONLINE_RETAIL, TABLE)
 """Tried in this order; the plain table always matches."""
 
-USER_NAMED = "Columns named by the user"
+USER_NAMED = "Table of orders, columns named by you"
 
-MAP_HINT = "(or the column mapping in the app)"
-"""Ends a message that asks the user to name a column with ``--map``."""
+MAP_HINT = "(the app's column step, or the command line's column map)"
+"""Ends a message that asks the user to name a column (``--map`` on the command line, which says so itself)."""
 
 
 # ---------------------------------------------------------------------------
@@ -353,7 +356,7 @@ def plan_columns(columns: Sequence[str], mapping: Mapping[str, str | None]) -> C
             missing = "price" if quantity else "quantity"
             raise ColumnsError(
                 f"An amount from quantity x price needs both; no column looks like the {missing}. "
-                f"Name it with --map {missing}=COLUMN {MAP_HINT}. Columns in the file: {listing}."
+                f"Name the {missing} column {MAP_HINT}. Columns in the file: {listing}."
             )
     else:
         terms, quantity, price = _amount_rule(found, layout)
@@ -371,13 +374,13 @@ def plan_columns(columns: Sequence[str], mapping: Mapping[str, str | None]) -> C
     if len(missing) == 3:
         raise ColumnsError(
             f"No column looks like a customer, an order date or an amount (columns in the file: {listing}). "
-            f"Name them with --map customer=COLUMN,date=COLUMN,amount=COLUMN {MAP_HINT}."
+            f"Name the customer, date and amount columns {MAP_HINT}."
         )
     if missing:
         role = {"a customer": "customer", "an order date": "date", "an amount": "amount"}[missing[0]]
         raise ColumnsError(
             f"No column looks like {missing[0]} (columns in the file: {listing}). "
-            f"Name it with --map {role}=COLUMN {MAP_HINT}."
+            f"Name the {role} column {MAP_HINT}."
         )
     source_format = USER_NAMED if mapped and layout is TABLE else layout.name
     return ColumnPlan(

@@ -293,7 +293,7 @@ def _orders(table: pd.DataFrame, plan: ColumnPlan, date_order: DateOrder) -> Loa
         raise ColumnsError(
             f"No date in column {plan.date!r} could be read (e.g. {_example(table[plan.date])!r}). "
             "Expected dates like 2026-05-10, 05/10/2026 or 10 May 2026; if another column holds the order date, "
-            f"name it with --map date=COLUMN {MAP_HINT}."
+            f"name it as the date column {MAP_HINT}."
         )
     notes += _date_notes(dates, plan.date)
 
@@ -333,7 +333,7 @@ def _orders(table: pd.DataFrame, plan: ColumnPlan, date_order: DateOrder) -> Loa
     if per_order["customer"].isna().all():
         raise ColumnsError(
             f"No row has a customer in {plan.columns()['customer']}. If another column says who bought, "
-            f"name it with --map customer=COLUMN {MAP_HINT}."
+            f"name it as the customer column {MAP_HINT}."
         )
     kept = per_order["reason"] == ""
     orders = (
@@ -486,7 +486,7 @@ def _amounts(table: pd.DataFrame, plan: ColumnPlan, order: pd.Series) -> _RowAmo
         column = plan.terms[0][1] if plan.terms else plan.price
         raise ColumnsError(
             f"No amount in column {column!r} could be read (e.g. {_example(table[column])!r}). "
-            f"If another column holds the order amount, name it with --map amount=COLUMN {MAP_HINT}."
+            f"If another column holds the order amount, name it as the amount column {MAP_HINT}."
         )
     if plan.amount_per_order:
         repeated = ~blank & ~_first_in_order(order, ~blank)
@@ -517,7 +517,7 @@ def _date_notes(dates: ParsedDates, column: str) -> list[str]:
     example = f" (e.g. {dates.example})" if dates.example else ""
     return [
         f"Dates in {column!r} could be day-first or month-first{example}; they were read {dates.order}. "
-        f"If that is wrong, use --date-order {other} (or the date order switch in the app)."
+        f"If that is wrong, read them {other} (the app's date order switch, or the command line's date order option)."
     ]
 
 

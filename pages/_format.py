@@ -1,6 +1,9 @@
 """Formatting for the screen: money, percentages, counts, tier colours, safe markdown, masked e-mails, one chart look.
 
-Nothing here reads the session: every function takes what it shows.
+One function per kind of figure, used wherever that kind is shown (tables, metrics, sentences, charts), so a
+figure reads the same everywhere: ``money`` (to the cent), ``percent`` (one decimal), ``ratio`` (LTV:CAC, one
+decimal), ``years`` (one decimal), ``per_customer`` (orders per customer, two decimals), ``number`` (counts and
+cut points). Nothing here reads the session: every function takes what it shows.
 """
 
 from __future__ import annotations
@@ -38,16 +41,30 @@ def _with_symbol(symbol: str, number: str) -> str:
     return f"{symbol} {number}" if symbol[-1:].isalpha() else f"{symbol}{number}"
 
 
-def money(value: float | None, symbol: str, decimals: int = 2) -> str:
-    if value is None or pd.isna(value):
+def _missing(value: float | None) -> bool:
+    return value is None or pd.isna(value)
+
+
+def _one_decimal(value: float) -> str:
+    """12.34 -> "12.3", 3.0 -> "3", 1234.5 -> "1,234.5"."""
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def money(value: float | None, symbol: str) -> str:
+    if _missing(value):
         return "–"
-    text = _with_symbol(symbol, f"{abs(value):,.{decimals}f}")
+    text = _with_symbol(symbol, f"{abs(value):,.2f}")
     return f"-{text}" if value < 0 else text
 
 
-def money_format(symbol: str, decimals: int = 2) -> str:
-    """A printf format for st.column_config.NumberColumn, e.g. "$%,.2f"."""
-    return _with_symbol(symbol.replace("%", "%%"), f"%,.{decimals}f")
+def money_format(symbol: str) -> str:
+    """A printf format for st.column_config.NumberColumn, the same as ``money``: e.g. "$%,.2f"."""
+    return _with_symbol(symbol.replace("%", "%%"), "%,.2f")
+
+
+def number(value: float) -> str:
+    """A count or a cut point: 82 -> "82", 1234 -> "1,234", 121.3333 -> "121.33" (the range method's cuts)."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def customers(count: int) -> str:
@@ -55,8 +72,27 @@ def customers(count: int) -> str:
     return f"{count:,} customer" + ("" if count == 1 else "s")
 
 
-def percent(value: float | None, decimals: int = 1) -> str:
-    return "–" if value is None or pd.isna(value) else f"{value:.{decimals}%}"
+def percent(value: float | None) -> str:
+    """A share or a rate: 0.2915 -> "29.2%", 0.6 -> "60%"."""
+    return "–" if _missing(value) else f"{_one_decimal(value * 100)}%"
+
+
+def ratio(value: float | None) -> str:
+    """LTV:CAC: 6.849 -> "6.8 : 1", 3.0 -> "3 : 1"."""
+    return "–" if _missing(value) else f"{_one_decimal(value)} : 1"
+
+
+def years(value: float | None) -> str:
+    """A lifespan: 1.6437 -> "1.6 years", 3.0 -> "3 years", 1.0 -> "1 year"."""
+    if _missing(value):
+        return "–"
+    text = _one_decimal(value)
+    return f"{text} year" + ("" if text == "1" else "s")
+
+
+def per_customer(value: float | None) -> str:
+    """Orders per customer (the purchase frequency): 5.4735 -> "5.47"."""
+    return "–" if _missing(value) else f"{value:,.2f}"
 
 
 def text_colour(background: str) -> str:
@@ -103,6 +139,11 @@ _EMAIL = re.compile(r"(?<![\w.+-])([\w])[\w.%+'-]*@(?=[\w-]+(?:\.[\w-]+)+)")
 
 def is_blank(value: object) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def has_email(text: str) -> bool:
+    """Whether the text holds an e-mail address, or the start of one ("anna@"); "@example.org" alone does not."""
+    return re.search(r"[\w.%+'-]@", text) is not None
 
 
 def mask_text(value: object) -> str:

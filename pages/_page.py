@@ -9,6 +9,7 @@ Nothing here computes the method; it calls ``clv``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
 from dataclasses import dataclass
@@ -17,16 +18,21 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from clv.analysis import Analysis
 from clv.errors import OrdersError
 from clv.read import EngineOrders
-from pages._format import currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol
-from pages._sidebar import sidebar
+from clv.rfm import rfm_window
+from clv.settings import Settings
+from pages._format import (
+    currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, percent, plain_symbol, years,
+)
+from pages._sidebar import lifespan_from_data, sidebar
 from pages._source import (
     DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
 )
-from pages._view import keep_view, settings_from_view
+from pages._view import METHOD_LABELS, drop_as_of_before, keep_view, settings_from_view, write_url
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,11 +55,11 @@ class View:
         """``customers_export(analysis)``, kept while the settings stay (sorting a million customers takes 1 s)."""
         return _customer_list(self.analysis, self.key, self.analysis.settings)
 
-    def money(self, value: float | None, decimals: int = 2) -> str:
-        return money(value, self.symbol, decimals)
+    def money(self, value: float | None) -> str:
+        return money(value, self.symbol)
 
-    def money_column(self, label: str, help: str | None = None, decimals: int = 2) -> Any:
-        return st.column_config.NumberColumn(label, help=help, format=money_format(self.symbol, decimals))
+    def money_column(self, label: str, help: str | None = None) -> Any:
+        return st.column_config.NumberColumn(label, help=help, format=money_format(self.symbol))
 
     def emails(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The frame as the screen should show it: e-mails masked in every text column when the user asked
@@ -65,13 +71,34 @@ class View:
         return on_screen(text, self.mask)
 
 
-def prepare() -> tuple[Source, EngineOrders | None, str | None]:
-    """Keep the view state, read the current source and draw the sidebar (every page starts here)."""
+def prepare(page: str) -> tuple[Source, EngineOrders | None, str | None, DeltaGenerator]:
+    """Keep the view state, read the current source, draw the sidebar and write the URL (every page starts
+    here; ``page`` names the open page, as ``write_url`` takes it). The last value is the sidebar's place for
+    ``lifespan_from_data``, to fill once the orders are analysed.
+
+    An as-of date before the first order is dropped, with one message, before the sidebar shows it.
+    """
     keep_view()
     source = current_source()
     loaded, error = load(source)
-    sidebar(source, loaded.report.currencies if loaded is not None else ())
-    return source, loaded, error
+    first_day = None if loaded is None else first_order_day(loaded)
+    dropped = None if first_day is None else drop_as_of_before(first_day)
+    from_data = sidebar(source, loaded.report.currencies if loaded is not None else (), first_day)
+    write_url(page)
+    if dropped is not None:
+        st.warning(f"The as-of date {dropped:%d %b %Y} is before the first order ({first_day:%d %b %Y}), so the "
+                   "analysis looks back from the latest order. To look back from another day, pick one from "
+                   f"{first_day:%d %b %Y} on in the sidebar.", icon=":material/event_busy:")
+    return source, loaded, error, from_data
+
+
+def first_order_day(loaded: EngineOrders) -> dt.date | None:
+    """The earliest as-of date that can work: the first order's day, where the longest window begins (None: no
+    order was kept)."""
+    try:
+        return rfm_window(loaded.engine, Settings(window_days=None)).first_day.date()
+    except OrdersError:
+        return None
 
 
 def masking() -> bool:
@@ -83,9 +110,10 @@ def on_screen(text: object, mask: bool | None = None) -> str:
     return mask_text(text) if (masking() if mask is None else mask) else ("" if is_blank(text) else str(text))
 
 
-def current_view() -> View | None:
-    """Sidebar, orders and analysis for the dashboard pages; None (after saying why) when there is nothing to show."""
-    source, loaded, error = prepare()
+def current_view(page: str) -> View | None:
+    """Sidebar, orders and analysis for the dashboard pages; None, after one message saying what to change,
+    when there is nothing to show."""
+    source, loaded, error, from_data = prepare(page)
     if loaded is None:
         st.error(escape(on_screen(error)))
         st.page_link(DATA_PAGE, label="Fix it on the data page: choose the columns or another file",
@@ -96,19 +124,24 @@ def current_view() -> View | None:
         analysis = cached_analysis(loaded, data_key(source), settings)
     except OrdersError as error:
         st.error(escape(on_screen(error)))
+        st.page_link(DATA_PAGE, label="See how the file was read on the data page", icon=":material/build:")
         return None
+    lifespan_from_data(from_data, analysis.retention)
     if analysis.customers.empty:
-        st.warning("No customer has an order in this window. Choose a longer window or a later as-of date.")
+        window = analysis.window
+        st.warning(f"No customer has an order from {window.first_day:%d %b %Y} to {window.as_of:%d %b %Y}. "
+                   "Choose a longer window in the sidebar, or an as-of date closer to your orders.",
+                   icon=":material/event_busy:")
         return None
     return View(source, loaded, analysis, data_key(source), chosen_symbol(loaded), bool(st.session_state["mask"]))
 
 
-def page_view(caption: bool = True) -> View:
-    """The start of every dashboard page: sidebar, view, the sample banner and (unless ``caption`` is False)
-    the window's caption. Stops the page, after saying why, when there is nothing to show."""
-    view = current_view()
+def page_view(page: str, caption: bool = True) -> View:
+    """The start of every dashboard page (``page``: its name, as ``write_url`` takes it): sidebar, view, the
+    sample banner and (unless ``caption`` is False) the window's caption. Stops the page when there is
+    nothing to show (``current_view`` has said why)."""
+    view = current_view(page)
     if view is None:
-        st.info("Nothing to show yet: open the data page to upload your orders or pick the sample store.")
         st.stop()
     sample_banner(view)
     if caption:
@@ -144,8 +177,9 @@ def window_caption(view: View) -> None:
     cuts = a.settings.tier_cuts
     st.caption(
         f"Orders from {window.first_day:%d %b %Y} to {window.as_of:%d %b %Y} ({span}) · "
-        f"scores by {a.settings.method} · High from {cuts[1]}, Medium from {cuts[0]} · "
-        f"lifespan {a.lifespan_years:.2f} years ({a.lifespan_source}) · margin {a.settings.margin:.0%}"
+        f"scores: {METHOD_LABELS[a.settings.method].lower()} · High from {cuts[1]}, Medium from {cuts[0]} · "
+        f"lifespan {years(a.lifespan_years)} ({a.lifespan_source}) · margin {percent(a.settings.margin)}"
+        + (": CLV is revenue, not profit" if a.settings.margin == 1 else "")
     )
 
 

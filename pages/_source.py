@@ -98,14 +98,14 @@ def take_upload(key: str) -> None:
 
 
 def too_large() -> str | None:
-    """What to say about the last file refused for its size, if any: one line, with the command line to use."""
+    """What to say about the last file refused for its size, if any: one line saying how to make it fit."""
     refused = st.session_state.get("_too_large")
     if refused is None:
         return None
     name, size = refused
-    command = f'python -m clv "{name.replace("`", "").replace(chr(34), "")}" --segments-out segments.csv'
     return (f"{escape(name)} is {size / 2**20:,.0f} MB, more than the {UPLOAD_LIMIT_MB} MB this dashboard reads. "
-            f"Run the command line on large files instead: `{command} --customers-out customers.csv`")
+            "Upload it compressed as a .csv.gz file (a fraction of the size), export a shorter period, or have "
+            "the command-line tool, python -m clv, read it on your computer.")
 
 
 def use_bytes(name: str, data: bytes) -> None:

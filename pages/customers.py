@@ -8,44 +8,36 @@ from clv.segments import SEGMENT_NAMES, SEGMENTS
 from clv.settings import TIERS
 from pages import _format as fmt
 from pages._page import page_view
+from pages._view import DIRECTIONS, SORTS
 
 STYLED_ROWS = 5_000  # colouring cells is slow beyond this; longer lists show the tier as text
 SHOWN_ROWS = 10_000  # rows sent to the browser: a million would be 100 MB per redraw; the downloads hold them all
 PICKABLE = 1_000
-SORTS = {
-    "Best first": None,
-    "Spend": "monetary",
-    "Orders": "frequency",
-    "Days since last order": "recency_days",
-    "Last order": "last_order_date",
-    "First order": "first_order_date",
-    "Name": "name",
-}
 BADGE = {"High": "red", "Medium": "orange", "Low": "yellow"}
 
 st.title("Customers")
-view = page_view(caption=False)
+view = page_view("customers", caption=False)
 analysis = view.analysis
 table = view.customer_list()  # best first; its rows are what the campaign files hold
 
-# --- Filters -------------------------------------------------------------------------
+# --- Filters (their values come from the link, and stay while the user visits other pages) ------------------
 with st.container(border=True):
     top = st.columns([1, 1, 2])
-    tiers = top[0].multiselect("Tier", list(TIERS), key="f_tier", placeholder="All tiers", persist_state="session")
-    segments = top[1].multiselect("Segment", list(SEGMENT_NAMES), key="f_segment", placeholder="All segments",
-                                  persist_state="session")
-    search = top[2].text_input("Search customer, e-mail or name", key="f_search", persist_state="session",
-                               placeholder="e.g. anna, or @example.org", help="Any part of it; upper or lower case.")
+    tiers = top[0].multiselect("Tier", list(TIERS), key="f_tier", placeholder="All tiers")
+    segments = top[1].multiselect("Segment", list(SEGMENT_NAMES), key="f_segment", placeholder="All segments")
+    search = top[2].text_input("Search customer, e-mail or name", key="f_search",
+                               placeholder="e.g. anna, or @example.org",
+                               help="Any part of it; upper or lower case. A search for an e-mail address is not "
+                                    "put in the address bar, so a shared link never carries one.")
     bottom = st.columns([1, 1, 1, 1.5, 1.5])
     ranges = {
-        score: bottom[i].slider(f"{score.upper()} score", 1, 3, (1, 3), key=f"f_{score}", persist_state="session")
+        score: bottom[i].slider(f"{score.upper()} score", 1, 3, key=f"f_{score}")
         for i, score in enumerate(("r", "f", "m"))
     }
-    sort = bottom[3].selectbox("Sort by", list(SORTS), key="f_sort", persist_state="session",
+    sort = bottom[3].selectbox("Sort by", list(SORTS), key="f_sort",
                                help="Best first: highest RFM score, then the most spend.")
-    direction = bottom[4].segmented_control("Order", ["Highest", "Lowest"], default="Highest",
-                                            format_func=lambda side: f"{side} first", required=True,
-                                            key="f_direction", persist_state="session", disabled=SORTS[sort] is None)
+    direction = bottom[4].segmented_control("Order", DIRECTIONS, format_func=lambda side: f"{side} first",
+                                            required=True, key="f_direction", disabled=SORTS[sort] is None)
 
 chosen = table
 if tiers:
@@ -64,7 +56,7 @@ if SORTS[sort] is not None:
     chosen = chosen.sort_values(SORTS[sort], ascending=direction == "Lowest", kind="stable",
                                 na_position="last")
 
-spent = f" · {fmt.escape(view.money(chosen['monetary'].sum(), 0))} spent in the window" if len(chosen) else ""
+spent = f" · {fmt.escape(view.money(chosen['monetary'].sum()))} spent in the window" if len(chosen) else ""
 st.markdown(f"**{len(chosen):,}** of {len(table):,} customers{spent}")
 
 shown = view.emails(chosen.head(SHOWN_ROWS))
@@ -125,6 +117,10 @@ def label(customer: str) -> str:
     return " · ".join(part for part in (name, contact) if part)
 
 
+if "f_customer" in st.session_state:
+    # The browser keeps the text of the picked option until it is told the value again: said every run, the
+    # pick's label follows the mask the moment it is switched on.
+    st.session_state["f_customer"] = st.session_state["f_customer"]
 who = st.selectbox("Customer", list(people.index), format_func=label, key="f_customer",
                    help=f"The first {PICKABLE:,} customers of the list above, in its order." if len(chosen) > PICKABLE
                    else "The customers of the list above, in its order.")

@@ -7,6 +7,7 @@ from clv.errors import OrdersError
 from clv.export import quality_table
 from pages import _format as fmt
 from pages._page import chosen_symbol, masking, on_screen, prepare, show_warnings
+from pages._sidebar import lifespan_from_data
 from pages._source import (
     UPLOAD_LIMIT_MB, cached_analysis, current_mapping, data_key, raw_table, take_upload, too_large, uploader_key, use_sample,
 )
@@ -28,6 +29,11 @@ ROLE_HELP = {
     "amount": "Net sales of the row. Without it, quantity × unit price.",
 }
 USED_LABELS = {**ROLE_LABELS, "status": "Order status", "cancelled": "Cancelled"}
+DATES_READ = {
+    "year-first": "year, month, day (2026-03-04)",
+    "month-first": "month first (03/04/2026 is March 4)",
+    "day-first": "day first (03/04/2026 is 3 April)",
+}
 FORMATS = ["csv", "tsv", "txt", "gz", "xlsx", "parquet"]
 
 
@@ -39,7 +45,7 @@ def apply_mapping(source_key: str, guesses: dict[str, str | None]) -> None:
 
 
 st.title("Your data")
-source, loaded, error = prepare()
+source, loaded, error, from_data = prepare("data")
 
 with st.container(border=True):
     key = uploader_key()
@@ -67,7 +73,7 @@ if loaded is None or loaded.report.date_order_ambiguous or st.session_state["dat
              format_func=DATE_ORDERS.get, horizontal=True)
     if loaded is not None and loaded.report.date_order_ambiguous:
         st.caption(f"Nothing in the file tells whether 03/04 is 3 April or March 4: the dates were read "
-                   f"**{loaded.report.date_order}**. Switch if that is wrong.")
+                   f"**{DATES_READ[loaded.report.date_order]}**. Switch if that is wrong.")
 
 if error is not None or st.toggle("Name the columns myself", key="map_open",
                                   help="When a column was not recognised, or the wrong one was used."):
@@ -105,7 +111,7 @@ symbol = chosen_symbol(loaded)
 st.header("How the file was read", divider="gray")
 span = ("" if report.first_date is None
         else f" Its orders run from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}.")
-st.markdown(f"Recognised as **{fmt.escape(report.source_format)}**.{span}")
+st.markdown(f"File type: **{fmt.escape(report.source_format)}**.{span}")
 figures = st.columns(3)
 figures[0].metric("Rows read", f"{report.rows_read:,}", border=True)
 figures[1].metric("Revenue read", fmt.money(report.revenue_read, symbol), border=True,
@@ -123,7 +129,7 @@ with left:
                  column_config={"role": "What", "column": st.column_config.TextColumn("Column(s) in your file")})
 with right:
     st.markdown("**Dates and currency**")
-    st.markdown(f"Dates were read **{fmt.escape(report.date_order)}**"
+    st.markdown(f"Dates were read **{DATES_READ[report.date_order]}**"
                 + (" (the file did not tell; see the switch above)." if report.date_order_ambiguous else "."))
     currencies = ", ".join(report.currencies) or "not stated in the file"
     st.markdown(f"Currency: **{fmt.escape(currencies)}**; amounts are shown with "
@@ -136,6 +142,8 @@ try:
 except OrdersError as problem:
     st.error(fmt.escape(on_screen(problem)))
     analysis = None
+else:
+    lifespan_from_data(from_data, analysis.retention)
 quality = quality_table(report, analysis)
 st.dataframe(
     quality.assign(reason=quality["reason"].replace({"counted": "counted in the analysis"}).str.capitalize()),

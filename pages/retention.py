@@ -11,7 +11,7 @@ from pages._view import set_churn
 COHORTS_SHOWN = 24
 
 st.title("Retention")
-view = page_view()
+view = page_view("retention")
 
 analysis = view.analysis
 kept = analysis.retention
@@ -38,13 +38,13 @@ if kept.retention_rate is None:
 # --- Lifespan ---------------------------------------------------------------------------
 st.header("Customer lifespan used in CLV", divider="gray")
 left, right = st.columns(2)
-left.metric("Lifespan in CLV", f"{analysis.lifespan_years:.2f} years", border=True,
+left.metric("Lifespan in CLV", fmt.years(analysis.lifespan_years), border=True,
             help="Assumed (set in the sidebar) or estimated from churn as 1 / annual churn rate.")
 left.caption(f"Source: {analysis.lifespan_source}.")
 from_churn = kept.lifespan_years
-right.metric("From churn (1 / annual churn)", "–" if from_churn is None else f"{from_churn:.2f} years", border=True)
+right.metric("From churn (1 / annual churn)", fmt.years(from_churn), border=True)
 if st.session_state["churn"]:
-    right.button(f"Use the assumed {st.session_state['lifespan']:g} years instead", on_click=set_churn,
+    right.button(f"Use the assumed {fmt.years(st.session_state['lifespan'])} instead", on_click=set_churn,
                  args=(False,), icon=":material/undo:")
 else:
     right.button("Use the lifespan from churn", on_click=set_churn, args=(True,),
@@ -64,10 +64,10 @@ figure = go.Figure(go.Heatmap(
     z=later.to_numpy(),
     x=[f"+{m}" for m in later.columns],
     y=[f"{c:%b %Y} · {n:,} new" for c, n in zip(matrix.index, sizes)],
-    text=[["" if v != v else f"{v:.0%}" for v in row] for row in later.to_numpy()],
+    text=[["" if v != v else fmt.percent(v) for v in row] for row in later.to_numpy()],
     texttemplate="%{text}", textfont={"size": 10},
     colorscale="Blues", zmin=0, colorbar={"title": {"text": "Still buying"}, "tickformat": ".0%"},
-    hovertemplate="%{y}<br>%{x} months after the first order: %{z:.1%} bought<extra></extra>",
+    hovertemplate="%{y}<br>%{x} months after the first order: %{text} bought<extra></extra>",
     xgap=1, ygap=1,
 ))
 figure.update_yaxes(autorange="reversed", title="Month of first order", type="category")

@@ -7,24 +7,51 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from clv.export import segments_export, to_csv, to_excel
+from clv.headline import headline, quiet_customers
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
 from pages import _format as fmt
 from pages._page import page_view, show_warnings
+from pages._view import HEAT_COLOURS, TREE_COLOURS
 
 st.title("Segments")
-view = page_view()
-show_warnings(view.analysis.warnings)
-
+view = page_view("segments")
 analysis = view.analysis
 customers = analysis.customers
 everyone = analysis.tiers.set_index("tier").loc["All"]
 
+# --- The headline: what the best customers bring, and who of them to win back --------------------------------
+top = headline(analysis.tiers, customers, analysis.window.length_days)
+if top.customers == 0:
+    said = (f"No customer reaches the {top.tier} tier (an RFM score of {analysis.settings.tier_cuts[1]} or more) "
+            "in this window.")
+else:
+    brought = "" if top.share_revenue is None else f" brought **{fmt.percent(top.share_revenue)} of revenue**"
+    said = (f"Your {top.tier} tier: **{fmt.customers(top.customers)} ({fmt.percent(top.share_customers)})**"
+            f"{brought} in the window.")
+    if top.quiet_days is not None and top.quiet == 0:
+        said += f" Every one of them bought in the last {top.quiet_days} days."
+    elif top.quiet_days is not None:
+        said += (f" **{top.quiet:,} of them {'has' if top.quiet == 1 else 'have'} not bought for {top.quiet_days} "
+                 "days or more:** export them to win them back.")
+with st.container(border=True, horizontal=True, vertical_alignment="center"):
+    st.markdown(said)
+    if top.quiet:  # the file is made on the click: the customer list takes a second at a million customers
+        st.download_button(
+            f"Export these {top.quiet:,} (CSV)",
+            lambda: to_csv(quiet_customers(view.customer_list(), top.tier, top.quiet_days)),
+            file_name=f"{top.tier.lower()}_not_bought_for_{top.quiet_days}_days.csv", mime="text/csv",
+            icon=":material/download:", on_click="ignore", type="primary", width="content",
+            help="The customer file's columns (as in Downloads below), these customers only."
+                 + (" It keeps the real e-mail addresses." if view.mask else ""),
+        )
+show_warnings(analysis.warnings)
+
 # --- At a glance -------------------------------------------------------------
 kpis = st.columns(3) + st.columns(3)
 kpis[0].metric("Customers", f"{int(everyone['customers']):,}", border=True)
-kpis[1].metric("Revenue in the window", view.money(everyone["revenue"], 0), border=True)
+kpis[1].metric("Revenue in the window", view.money(everyone["revenue"]), border=True)
 kpis[2].metric("Orders", f"{int(everyone['orders']):,}", border=True)
 kpis[3].metric("Average order value", view.money(everyone["aov"]), border=True)
 kpis[4].metric("Repeat customers", fmt.percent(analysis.repeat_rate), border=True,
@@ -43,8 +70,8 @@ tiers = analysis.tiers.rename(columns={
 money = lambda value: view.money(value)  # noqa: E731
 st.dataframe(
     fmt.tier_rows(tiers, {
-        "Customers": "{:,.0f}", "Share of customers": "{:.1%}", "Revenue": money, "Share of revenue": "{:.1%}",
-        "Average order value": money, "Orders per customer": "{:.2f}", "CLV": money,
+        "Customers": "{:,.0f}", "Share of customers": fmt.percent, "Revenue": money, "Share of revenue": fmt.percent,
+        "Average order value": money, "Orders per customer": fmt.per_customer, "CLV": money,
     }, column="Tier"),
     hide_index=True,
 )
@@ -60,7 +87,7 @@ with chart:
     ).replace({"measure": {"share_customers": "Customers", "share_revenue": "Revenue"}})
     figure = px.bar(shares, x="share", y="measure", color="tier", orientation="h",
                     color_discrete_map=TIER_COLOURS, category_orders={"tier": fmt.TIER_ORDER},
-                    text=shares["share"].map(lambda s: fmt.percent(s, 0)),
+                    text=shares["share"].map(fmt.percent),
                     labels={"share": "Share (%)", "measure": "", "tier": "Tier"})
     figure.update_traces(textposition="inside", insidetextanchor="middle")
     for trace in figure.data:
@@ -70,47 +97,56 @@ with chart:
 
 with cut_points:
     st.markdown("**How the scores were cut**")
-    units = {
-        "recency_days": ("Recency", lambda v: f"{v:,.0f} days"),
-        "frequency": ("Frequency", lambda v: f"{v:,.0f} order" + ("" if v == 1 else "s")),
-        "monetary": ("Money", lambda v: view.money(v)),
+
+    def days(value: float) -> str:
+        return f"{fmt.number(value)} day" + ("" if value == 1 else "s")
+
+    def orders(value: float) -> str:
+        return f"{fmt.number(value)} order" + ("" if value == 1 else "s")
+
+    # Per measure: its name, the values a score's customers have (lowest, highest), and the cut in words.
+    words = {
+        "recency_days": ("Recency",
+                         lambda lo, hi: f"last order {days(lo) if lo == hi else f'{fmt.number(lo)} to {days(hi)}'} ago",
+                         lambda cut: f"last order {days(cut)} ago or less"),
+        "frequency": ("Frequency", lambda lo, hi: orders(lo) if lo == hi else f"{fmt.number(lo)} to {orders(hi)}",
+                      lambda cut: f"{orders(cut)} or more"),
+        "monetary": ("Money", lambda lo, hi: view.money(lo) if lo == hi else f"{view.money(lo)} to {view.money(hi)}",
+                     lambda cut: f"{view.money(cut)} or more"),
     }
-
-    def values(variable: str, low: float, high: float) -> str:
-        if pd.isna(low):
-            return "–"
-        write = units[variable][1]
-        return write(low) if low == high else f"{write(low)} to {write(high)}"
-
-    cuts = analysis.cuts.assign(
-        Measure=lambda t: t["variable"].map(lambda v: units[v][0]),
-        Values=lambda t: [values(v, lo, hi) for v, lo, hi in zip(t["variable"], t["lower"], t["upper"])],
-        Begins=lambda t: ["–" if pd.isna(x) else units[v][1](x) for v, x in zip(t["variable"], t["threshold"])],
-    )[["Measure", "score", "customers", "Values", "Begins"]]
+    table = analysis.cuts
+    cuts = pd.DataFrame({
+        "Measure": [words[v][0] for v in table["variable"]],
+        "score": table["score"],
+        "customers": table["customers"],
+        "Values": ["–" if pd.isna(lo) else words[v][1](lo, hi)
+                   for v, lo, hi in zip(table["variable"], table["lower"], table["upper"])],
+        "Cut": ["–" if score == 1 or pd.isna(cut) else words[v][2](cut)
+                for v, score, cut in zip(table["variable"], table["score"], table["threshold"])],
+    })
     st.dataframe(
         cuts,
         hide_index=True,
         column_config={
             "score": st.column_config.NumberColumn("Score", help="1 least valuable, 3 most valuable", format="%d"),
             "customers": st.column_config.NumberColumn("Customers", format="%,d"),
-            "Values": st.column_config.TextColumn("Values these customers have"),
-            "Begins": st.column_config.TextColumn(
-                "Score begins at",
-                help="Range method: the cut between equal thirds of the value range. "
-                     "Quantile method: the first value of the third.",
+            "Values": st.column_config.TextColumn("These customers"),
+            "Cut": st.column_config.TextColumn(
+                "Who gets this score or better",
+                help="Range method: the value range cut into equal thirds. Quantile method: where the third of the "
+                     "customers begins. Score 1 is everyone else.",
             ),
         },
     )
 
 # --- Recency x frequency -------------------------------------------------------
 st.header("Recency × frequency", divider="gray")
-colour_by = st.segmented_control("Colour by", ["Average spend", "Total spend"], default="Average spend",
-                                 required=True, key="heat_colour")
+colour_by = st.segmented_control("Colour by", HEAT_COLOURS, required=True, key="heat_colour")
 cells = rfm_cells(customers, analysis.settings.tier_cuts, by=("r", "f")).set_index(["r", "f"])
 measure = "average" if colour_by == "Average spend" else "revenue"
 grid = cells[measure].unstack("f").sort_index(ascending=False)
 counts = cells["customers"].unstack("f").sort_index(ascending=False)
-labels = np.vectorize(lambda n, v: f"{fmt.customers(n)}<br>{view.money(v, 0)}" if n else "no customers")(
+labels = np.vectorize(lambda n, v: f"{fmt.customers(n)}<br>{view.money(v)}" if n else "no customers")(
     counts.to_numpy(), grid.fillna(0).to_numpy()
 )
 heat = go.Figure(go.Heatmap(
@@ -131,8 +167,7 @@ st.plotly_chart(fmt.plotly_layout(
 # --- Named segments ------------------------------------------------------------
 st.header("Named segments", divider="gray")
 st.caption("A second lens over the 27 RFM codes: each code belongs to one named segment.")
-paint = st.segmented_control("Colour the codes by", ["Tier", "Average spend"], default="Tier", required=True,
-                             key="tree_colour")
+paint = st.segmented_control("Colour the codes by", TREE_COLOURS, required=True, key="tree_colour")
 all_codes = rfm_cells(customers, analysis.settings.tier_cuts)
 codes = all_codes.loc[all_codes["customers"] > 0]
 named = analysis.segments.loc[(analysis.segments["segment"] != "All") & (analysis.segments["customers"] > 0)]
@@ -169,7 +204,7 @@ st.table(
     segments[["segment", "customers", "share_revenue", "clv", "description", "action"]]
     .rename(columns={"segment": "Segment", "customers": "Customers", "share_revenue": "Share of revenue",
                      "clv": "CLV", "description": "Who they are", "action": "What to do"})
-    .style.format({"Customers": "{:,.0f}", "Share of revenue": "{:.1%}", "CLV": money}, na_rep="–")
+    .style.format({"Customers": "{:,.0f}", "Share of revenue": fmt.percent, "CLV": money}, na_rep="–")
     .hide(axis="index"),
 )
 
@@ -235,7 +270,7 @@ with right:
     figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
     st.plotly_chart(fmt.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
 st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable). Spend is clipped at the "
-           f"99th percentile ({fmt.escape(view.money(p99, 0))}): the {fmt.customers(above)} above it are counted "
+           f"99th percentile ({fmt.escape(view.money(p99))}): the {fmt.customers(above)} above it are counted "
            "in the last bar.")
 
 # --- Downloads -------------------------------------------------------------------
@@ -255,7 +290,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         on_click="ignore",
     )
 st.caption(
-    "The same files as the command line's --segments-out and --customers-out; the workbook adds the cut points "
-    "and the data-quality report, with tier colours."
+    "The same files the command-line tool writes; the workbook adds the cut points and the data-quality report, "
+    "with tier colours."
     + (" Downloads keep the real e-mail addresses." if view.mask else "")
 )

@@ -11,7 +11,7 @@ from pages._page import page_view, show_warnings
 from pages._view import CAC_MODES
 
 st.title("Lifetime value")
-view = page_view()
+view = page_view("lifetime-value")
 show_warnings(view.analysis.warnings)
 
 analysis = view.analysis
@@ -22,11 +22,11 @@ window_days = analysis.window.length_days
 PARTS = {
     "customers": "Customers", "aov": "Average order value", "purchase_frequency": "Orders per customer",
     "customer_value": "Customer value (window)", "annual_customer_value": "Annual value",
-    "lifespan_years": "Lifespan (years)", "margin": "Margin", "clv": "CLV",
+    "lifespan_years": "Lifespan", "margin": "Margin", "clv": "CLV",
 }
 PART_FORMATS = {
-    "Customers": "{:,.0f}", "Average order value": money, "Orders per customer": "{:.2f}",
-    "Customer value (window)": money, "Annual value": money, "Lifespan (years)": "{:.2f}", "Margin": "{:.0%}",
+    "Customers": "{:,.0f}", "Average order value": money, "Orders per customer": fmt.per_customer,
+    "Customer value (window)": money, "Annual value": money, "Lifespan": fmt.years, "Margin": fmt.percent,
     "CLV": money,
 }
 
@@ -34,10 +34,14 @@ PART_FORMATS = {
 st.header("CLV per tier", divider="gray")
 st.markdown(
     f"**CLV = average order value × orders per customer × 365 / {window_days:,} days × lifespan × margin.** "
-    f"For all customers: {fmt.escape(view.money(everyone['aov']))} × {everyone['purchase_frequency']:.2f} "
-    f"× 365 / {window_days:,} × {everyone['lifespan_years']:.2f} years × {everyone['margin']:.0%} "
+    f"For all customers: {fmt.escape(view.money(everyone['aov']))} "
+    f"× {fmt.per_customer(everyone['purchase_frequency'])} × 365 / {window_days:,} "
+    f"× {fmt.years(everyone['lifespan_years'])} × {fmt.escape(fmt.percent(everyone['margin']))} "
     f"= **{fmt.escape(view.money(everyone['clv']))}**."
 )
+if analysis.settings.margin == 1:
+    st.info("The margin is 100%, so this CLV is revenue, not profit. Enter your gross margin in the sidebar to see "
+            "the profit a customer brings.", icon=":material/info:")
 tiers = analysis.tiers.rename(columns={"tier": "Tier", **PARTS})[["Tier", *PARTS.values()]]
 st.dataframe(fmt.tier_rows(tiers, PART_FORMATS, column="Tier"), hide_index=True)
 
@@ -45,7 +49,7 @@ per_tier = analysis.tiers.loc[analysis.tiers["tier"] != "All"]
 figure = px.bar(
     per_tier, x="tier", y="clv", color="tier", color_discrete_map=TIER_COLOURS,
     category_orders={"tier": fmt.TIER_ORDER},
-    text=per_tier["clv"].map(lambda v: view.money(v, 0)),
+    text=per_tier["clv"].map(money),
     custom_data=["aov", "purchase_frequency", "annual_customer_value"],
     labels={"tier": "Tier", "clv": f"CLV ({view.symbol})"},
 )
@@ -56,7 +60,7 @@ figure.update_traces(
                    "<extra></extra>"),
 )
 figure.add_hline(y=everyone["clv"], line_dash="dash", line_color="#475569",
-                 annotation_text=f"All customers {view.money(everyone['clv'], 0)}", annotation_position="top right")
+                 annotation_text=f"All customers {view.money(everyone['clv'])}", annotation_position="top right")
 figure.update_yaxes(tickprefix=view.symbol, tickformat=",.0f")
 figure.update_layout(showlegend=False)
 st.plotly_chart(fmt.plotly_layout(figure, f"Customer lifetime value per tier ({view.symbol})", 360))
@@ -66,7 +70,7 @@ st.header("CLV per named segment", divider="gray")
 segments = analysis.segments.loc[analysis.segments["segment"] != "All"].sort_values("clv", ascending=True)
 figure = px.bar(
     segments.dropna(subset=["clv"]), x="clv", y="segment", orientation="h",
-    text=segments.dropna(subset=["clv"])["clv"].map(lambda v: view.money(v, 0)),
+    text=segments.dropna(subset=["clv"])["clv"].map(money),
     labels={"clv": f"CLV ({view.symbol})", "segment": ""},
     color_discrete_sequence=["#2E6F95"],
 )
@@ -86,9 +90,9 @@ st.dataframe(
     height=35 * (len(bought) + 1) + 3,
     column_config={"Segment": st.column_config.TextColumn("Segment", pinned=True)},
 )
-st.caption(f"Every segment has the same lifespan ({analysis.lifespan_years:.2f} years) and margin "
-           f"({analysis.settings.margin:.0%}). Segments with no customers in this window are left out; the All row "
-           "is every customer.")
+st.caption(f"Every segment has the same lifespan ({fmt.years(analysis.lifespan_years)}) and margin "
+           f"({fmt.percent(analysis.settings.margin)}). Segments with no customers in this window are left out; the "
+           "All row is every customer.")
 
 # --- Acquisition -----------------------------------------------------------------------
 st.header("Acquisition: what may a new customer cost?", divider="gray")
@@ -115,28 +119,32 @@ else:
     metrics[0].metric("Acquisition cost (CAC)", view.money(cac), border=True)
     metrics[1].metric("CLV − CAC (all customers)", view.money(everyone["clv_minus_cac"]), border=True,
                       help="Return on acquisition: what a customer brings beyond what it cost to win.")
-    metrics[2].metric("LTV : CAC (all customers)", "–" if ratio != ratio else f"{ratio:.1f} : 1", border=True)
+    metrics[2].metric("LTV : CAC (all customers)", fmt.ratio(ratio), border=True)
     if ratio != ratio:
         st.warning("CAC is 0, so the LTV : CAC ratio has no meaning.")
     elif ratio >= HEALTHY_LTV_CAC:
-        st.success(f"Healthy: a customer is worth {ratio:.1f} times what it costs to win, at or above the "
-                   f"{HEALTHY_LTV_CAC:g} : 1 mark.", icon=":material/check_circle:")
+        st.success(f"Healthy: LTV : CAC is {fmt.ratio(ratio)}, at or above the {fmt.ratio(HEALTHY_LTV_CAC)} mark.",
+                   icon=":material/check_circle:")
     else:
-        st.error(f"Below the {HEALTHY_LTV_CAC:g} : 1 mark: a customer is worth {ratio:.1f} times what it costs to "
-                 "win. Spend less per new customer or raise their value.", icon=":material/warning:")
+        st.error(f"Below the {fmt.ratio(HEALTHY_LTV_CAC)} mark: LTV : CAC is {fmt.ratio(ratio)}. Spend less per new "
+                 "customer or raise their value.", icon=":material/warning:")
 
+    # Each ratio is written under its bar and the mark is named in the title: text drawn on the plot would sit
+    # on a bar or on the dashed line, whatever the numbers.
     ratios = analysis.tiers.dropna(subset=["ltv_cac"])
+    written = [fmt.ratio(v) for v in ratios["ltv_cac"]]
     figure = go.Figure(go.Bar(
-        x=ratios["tier"], y=ratios["ltv_cac"],
+        x=ratios["tier"], y=ratios["ltv_cac"], customdata=written,
         marker_color=[TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]],
-        text=[f"{v:.1f} : 1" for v in ratios["ltv_cac"]], textposition="outside", cliponaxis=False,
-        hovertemplate="%{x}: LTV : CAC %{y:.2f}<extra></extra>",
+        hovertemplate="%{x}: LTV : CAC %{customdata}<extra></extra>",
     ))
-    figure.add_hline(y=HEALTHY_LTV_CAC, line_dash="dash", line_color="#15803D",
-                     annotation_text=f"{HEALTHY_LTV_CAC:g} : 1 healthy mark", annotation_position="top right")
+    figure.add_hline(y=HEALTHY_LTV_CAC, line_dash="dash", line_color="#15803D")
     figure.update_yaxes(title="LTV : CAC (CLV / CAC)", rangemode="tozero")
-    figure.update_xaxes(title="Tier")
-    st.plotly_chart(fmt.plotly_layout(figure, "LTV : CAC per tier against the 3 : 1 mark", 360))
+    figure.update_xaxes(title="Tier", tickmode="array", tickvals=list(ratios["tier"]),
+                        ticktext=[f"<b>{tier}</b><br>{text}" for tier, text in zip(ratios["tier"], written)],
+                        tickfont={"size": 13, "color": "#1F2937"})
+    st.plotly_chart(fmt.plotly_layout(
+        figure, f"LTV : CAC per tier; the dashed line is the {fmt.ratio(HEALTHY_LTV_CAC)} healthy mark", 360))
 
 st.subheader("The most to pay per click, per tier")
 economics = {"tier": "Tier", "clv": "CLV", "max_cpc": "Max cost per click"}
@@ -145,11 +153,11 @@ if cac is not None:
 st.dataframe(
     fmt.tier_rows(
         analysis.tiers[list(economics)].rename(columns=economics),
-        {"CLV": money, "Max cost per click": money, "CAC": money, "CLV − CAC": money, "LTV : CAC": "{:.2f} : 1"},
+        {"CLV": money, "Max cost per click": money, "CAC": money, "CLV − CAC": money, "LTV : CAC": fmt.ratio},
         column="Tier",
     ),
     hide_index=True,
     width="content",
 )
-st.caption(f"Max cost per click = CLV × conversion rate ({analysis.settings.conversion_rate:.2%}): bid at most "
-           "this much per click to win a customer of that tier.")
+st.caption(f"Max cost per click = CLV × conversion rate ({fmt.number(analysis.settings.conversion_rate * 100)}%): "
+           "bid at most this much per click to win a customer of that tier.")

@@ -243,6 +243,31 @@ class Visitor:
                 raise AssertionError(f"the page shows {shown!r}, expected {expected!r}")
             self.page.wait_for_timeout(200)
 
+    def everything_shown(self) -> str:
+        """Every text the page shows: its text (tables' cells and charts included), every input's value, and
+        every option of every drop-down, each opened in turn and scrolled through."""
+        page = self.page
+        shown = [page.locator("body").text_content() or "", page.locator("body").inner_text()]
+        shown += page.locator("input, textarea").evaluate_all("fields => fields.map(field => field.value)")
+        for label in [box.get_attribute("aria-label") for box in page.get_by_role("combobox").all()]:
+            box = page.get_by_role("combobox", name=label, exact=True)
+            if box.is_disabled():
+                continue
+            box.scroll_into_view_if_needed()
+            box.click()
+            listbox = page.get_by_role("listbox")
+            listbox.wait_for()
+            while True:  # the list draws only the options in view
+                shown += listbox.get_by_role("option").all_text_contents()
+                top = listbox.evaluate("list => list.scrollTop")
+                listbox.evaluate("list => { list.scrollTop += list.clientHeight; }")
+                page.wait_for_timeout(30)
+                if listbox.evaluate("list => list.scrollTop") == top:
+                    break
+            page.keyboard.press("Escape")
+            listbox.wait_for(state="detached")
+        return "\n".join(shown)
+
     def errors(self) -> int:
         return self.page.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
 
@@ -375,6 +400,48 @@ def test_a_shared_link_opens_the_same_view_without_the_data(visitor, browser, se
         friend.close()
 
 
+def test_a_link_from_the_customers_page_restores_its_filters_and_search(visitor, browser, server):
+    visitor.open("customers")
+    main = visitor.main
+    main.get_by_role("combobox", name="Tier", exact=True).click()
+    visitor.page.get_by_role("option", name="High", exact=True).click()
+    visitor.page.keyboard.press("Escape")
+    visitor.page.wait_for_url(re.compile(r"f_tier=High"))
+    search = main.get_by_label("Search customer, e-mail or name", exact=True)
+    search.fill("example.org")
+    search.press("Enter")
+    visitor.page.wait_for_url(re.compile(r"f_search=example\.org"))
+    main.get_by_role("combobox", name="Sort by", exact=True).click()
+    visitor.page.get_by_role("option", name="Spend", exact=True).click()
+    visitor.page.wait_for_url(re.compile(r"f_sort=Spend"))
+    visitor.expect_idle()
+    everyone = customers_export(analyze(read_orders(SAMPLE_PATH).orders, Settings()))
+    wanted = everyone.loc[(everyone["tier"] == "High")
+                          & everyone["email"].str.contains("example.org", case=False, regex=False)]
+    count = re.compile(rf"^{len(wanted):,} of {len(everyone):,} customers")
+    expect(main.get_by_text(count)).to_be_visible()
+    link = visitor.page.url
+
+    friend = Visitor(browser, server)
+    try:
+        friend.page.goto(link)
+        friend.expect_idle()
+        expect(friend.page.locator("h1").first).to_have_text("Customers")
+        expect(friend.main.get_by_text(count)).to_be_visible()
+        expect(friend.main.get_by_label("Search customer, e-mail or name", exact=True)).to_have_value("example.org")
+        expect(friend.main.get_by_role("combobox", name="Sort by", exact=True)).to_have_value("Spend")
+        expect(friend.main.locator("[data-testid=stMultiSelect]").filter(has_text="Tier")).to_contain_text("High")
+        friend.sidebar.locator("[data-testid=stSidebarNav] a", has_text="Segments").click()
+        expect(friend.page.locator("h1").first).to_have_text("Segments")
+        friend.expect_idle()
+        friend.page.wait_for_url(lambda url: "f_" not in url)  # the filters are the Customers page's own
+        friend.go("Customers")
+        expect(friend.main.get_by_text(count)).to_be_visible()  # and they stay for the visit
+        assert friend.page.url == link
+    finally:
+        friend.close()
+
+
 def test_two_people_upload_at_once_and_each_sees_only_their_own(browser, server):
     alpha, bravo = Visitor(browser, server), Visitor(browser, server)
     try:
@@ -409,6 +476,47 @@ def test_two_people_upload_at_once_and_each_sees_only_their_own(browser, server)
     finally:
         alpha.close()
         bravo.close()
+
+
+def test_masking_hides_every_address_of_the_file_at_once(visitor):
+    orders = read_orders(SAMPLE_PATH).orders
+    addresses = {a.lower() for a in orders["email"].dropna()} | {c.lower() for c in orders["customer"] if "@" in c}
+    visitor.open("customers")
+    picked = visitor.main.get_by_role("combobox", name="Customer", exact=True)
+    expect(picked).to_have_value(re.compile(r"[\w.]{2,}@example"))  # a real address, before masking
+    visitor.sidebar.get_by_text("Mask e-mail addresses").click()
+    visitor.page.wait_for_url(re.compile(r"mask=1"))
+    visitor.expect_idle()
+    expect(picked).to_have_value(re.compile(r"\*\*\*@example"))
+    shown = visitor.everything_shown().lower()
+    assert "***@example" in shown
+    assert not [address for address in addresses if address in shown]
+    assert not re.search(r"[\w.+-]{2,}@example", shown)
+    assert visitor.errors() == 0
+
+
+def test_the_ltv_cac_chart_keeps_its_words_off_the_bars_and_the_line(visitor):
+    expected = analyze(read_orders(SAMPLE_PATH).orders, Settings(cac=70.0)).tiers.set_index("tier")["ltv_cac"]
+    assert expected["All"] > 3 > expected["Medium"] > 2  # the case that was drawn badly: a bar under the mark's text
+    visitor.open("lifetime-value?cac_mode=cac&cac=70")
+    chart = visitor.main.locator("[data-testid=stPlotlyChart]").filter(has_text="LTV : CAC per tier")
+    chart.locator(".bars path").first.wait_for()
+    boxes = chart.evaluate("""chart => {
+        const box = element => { const r = element.getBoundingClientRect();
+                                 return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+        const texts = [...chart.querySelectorAll("svg text")].filter(t => t.textContent.trim())
+            .map(t => ({text: t.textContent, ...box(t)}));
+        const marks = [...chart.querySelectorAll(".bars path, .shapelayer path")].map(box);
+        return {texts, marks};
+    }""")
+    assert len(boxes["marks"]) == 5  # four bars and the 3 : 1 line
+    shown = " ".join(t["text"] for t in boxes["texts"])
+    for tier in ("High", "Medium", "Low", "All"):
+        assert f"{expected[tier]:.1f} : 1".replace(".0 ", " ") in shown
+    overlaps = [(t["text"], m) for t in boxes["texts"] for m in boxes["marks"]
+                if t["left"] < m["right"] and m["left"] < t["right"]
+                and t["top"] < m["bottom"] and m["top"] < t["bottom"]]
+    assert overlaps == []
 
 
 def test_hostile_names_and_e_mails_render_as_plain_text(visitor):

@@ -297,7 +297,7 @@ def test_table_semicolons_decimal_commas_day_first_cp1252():
         excluded((NO_CUSTOMER, 1, 1, 30.0), (BAD_DATE, 1, 1, 10.0), (BAD_AMOUNT, 1, 1, 0.0)),
     )
     report = loaded.report
-    assert report.source_format == "Table with recognised headers"
+    assert report.source_format == "Table of orders, columns found by their headers"
     assert report.columns["amount"] == "Total - Shipping - VAT"
     assert (report.date_order, report.date_order_ambiguous) == ("day-first", False)
     assert report.currencies == ("EUR",)
@@ -446,7 +446,7 @@ def test_ambiguous_dates_follow_date_order(date_order, dates, order):
     assert (loaded.report.date_order, loaded.report.date_order_ambiguous) == (order, True)
     if date_order == "auto":
         (warning,) = loaded.report.warnings
-        assert "read month-first" in warning and "--date-order day-first" in warning
+        assert "read month-first" in warning and "read them day-first" in warning and "--" not in warning
 
 
 def test_ambiguous_dates_in_a_decimal_comma_file_are_day_first():
@@ -559,7 +559,7 @@ def test_user_mapping_names_columns_the_detection_cannot_find():
         ("K-1", "R-3", D("2026-02-01"), 7.50, 1, None, None),
     )
     assert_frame_equal(loaded.orders, expected)
-    assert loaded.report.source_format == "Columns named by the user"
+    assert loaded.report.source_format == "Table of orders, columns named by you"
     assert loaded.report.columns == {"customer": "Kunde", "order": "Beleg", "date": "Datum", "amount": "Betrag"}
 
 
@@ -690,7 +690,7 @@ def test_rows_and_revenue_add_up_for_any_mix_of_problems(rows):
         (b"PK\x03\x04" + bytes(64), r"not an Excel \.xlsx workbook"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), r"old Excel \.xls"),
         (b"sku,colour\nMUG-B,blue\n", r"No column looks like a customer, an order date or an amount"),
-        (b"customer,amount\nA,10\n", r"No column looks like an order date.*--map date=COLUMN"),
+        (b"customer,amount\nA,10\n", r"No column looks like an order date.*Name the date column"),
         (b"order_id,customer,date,amount\n1,A,soon,10\n2,B,later,5\n", r"No date in column 'date' could be read"),
         (b"order_id,customer,date,amount\n1,A,2026-01-02,ten\n", r"No amount in column 'amount' could be read"),
         (b"order_id,customer,date,amount\n1,,2026-01-02,10\n", r"No row has a customer"),
