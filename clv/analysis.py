@@ -143,10 +143,11 @@ def _lifespan(retention: Retention | None, settings: Settings) -> tuple[float, s
     if retention.lifespan_years is not None:
         return retention.lifespan_years, "from churn", None
     why = (
-        "there were no customers in the year before"
+        "no customer bought in the year before the last one"
         if retention.churn_rate is None
-        else "retention was 100% or more, so churn is not above 0"
+        else "at least as many earlier customers bought this year as bought the year before, so none count as lost"
     )
     return (settings.lifespan_years, "assumed",
-            f"Lifespan could not be estimated from churn ({why}); using {settings.lifespan_years:g} years.")
+            f"Your orders cannot give a lifespan yet ({why}), so CLV uses the assumed "
+            f"{settings.lifespan_years:g} years.")
 

@@ -271,8 +271,8 @@ def rfm_scores(summary: Summary, method: Method) -> Scores:
             t2[variable], t3[variable] = (lo or 0), (lo or 0) + 1  # everyone scores 2
             if n:
                 warnings.append(
-                    f"Every customer has the same {_LABELS[variable]}, so it carries no information: "
-                    f"everyone scores {SCORE_COLUMNS[variable].upper()}=2."
+                    f"Every customer has the same {_LABELS[variable]}, so it cannot tell them apart: "
+                    f"everyone scores {SCORE_COLUMNS[variable].upper()}=2 on it."
                 )
         elif method == "quantile":
             k1, k2 = quantile_ranks(n)
@@ -287,10 +287,11 @@ def rfm_scores(summary: Summary, method: Method) -> Scores:
         table = cuts.loc[cuts["variable"] == variable]
         empty = table.loc[table["customers"] == 0, "score"].tolist()
         if method == "quantile" and empty and n >= 3 and stats[f"lo_{variable}"] != stats[f"hi_{variable}"]:
+            label = _LABELS[variable]
             warnings.append(
-                f"Ties in {_LABELS[variable]} leave no customer with "
-                + " or ".join(f"{SCORE_COLUMNS[variable].upper()}={s}" for s in empty)
-                + ": equal values share a score rather than being split arbitrarily."
+                "Nobody scores " + " or ".join(f"{SCORE_COLUMNS[variable].upper()}={s}" for s in empty)
+                + f" on {label}: so many customers have the same {label} that together they fill more than a "
+                f"third, and customers with the same {label} always get the same score."
             )
     return Scores(thresholds, cuts, tuple(warnings))
 
