@@ -209,7 +209,8 @@ def _cut_ranges(cuts: pd.DataFrame) -> pd.DataFrame:
         )
         for side in ("lower", "upper")
     }
-    return cuts.assign(values=bound["lower"] + " to " + bound["upper"]).loc[:, ["variable", "score", "customers", "values"]]
+    ranges = cuts.assign(values=bound["lower"] + " to " + bound["upper"])
+    return ranges.loc[:, ["variable", "score", "customers", "values"]]
 
 
 def _text(table: pd.DataFrame) -> str:

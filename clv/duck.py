@@ -450,7 +450,8 @@ def _orders_sql(source: _Source) -> str:
     orders += [f"o.{field} AS {role}" for role, field in (("email", "e_lo"), ("name", "n_lo")) if has[role]]
     if has["order"] and not by_order:
         orders.append("o.order_hash")
-    return f"CREATE OR REPLACE TEMP TABLE file_orders AS WITH {', '.join(ctes)} SELECT {', '.join(orders)} FROM {joined}"
+    return (f"CREATE OR REPLACE TEMP TABLE file_orders AS WITH {', '.join(ctes)} "
+            f"SELECT {', '.join(orders)} FROM {joined}")
 
 
 # ---------------------------------------------------------------------------
@@ -467,7 +468,8 @@ def _order_sums(source: _Source) -> dict[str, str]:
 _BY_DAY_SQL = """
 SELECT day, customer IS NULL AS guest, count(*) AS orders, {n_rows} AS n_rows, sum(cents) AS cents,
        {abs_cents} AS abs_cents, count(*) FILTER (WHERE broken) AS broken,
-       bool_or(customer_id_as_float IS NOT NULL) AS customer_ids, bool_or(NOT customer_id_as_float) AS plain_customer_ids,
+       bool_or(customer_id_as_float IS NOT NULL) AS customer_ids,
+       bool_or(NOT customer_id_as_float) AS plain_customer_ids,
        bool_and(order_id_as_float) AS float_order_ids{contacts}
 FROM file_orders
 GROUP BY ALL

@@ -117,7 +117,8 @@ def rfm_window(engine: Engine, settings: Settings) -> Window:
     >>> (w.as_of.date(), w.first_day.date(), w.length_days)
     (datetime.date(2026, 3, 1), datetime.date(2026, 1, 1), 60)
     """
-    earliest, latest = engine.fetch(f"SELECT min(day) AS earliest, max(day) AS latest FROM {ORDERS}").to_pylist()[0].values()
+    bounds = engine.fetch(f"SELECT min(day) AS earliest, max(day) AS latest FROM {ORDERS}").to_pylist()[0]
+    earliest, latest = bounds["earliest"], bounds["latest"]
     if earliest is None:
         raise OrdersError("No orders are left to analyse: every row was left out (see the data-quality report).")
     earliest, latest = pd.Timestamp(earliest), pd.Timestamp(latest)
@@ -343,8 +344,8 @@ def _cut_table(summary: Summary, thresholds: Thresholds, stats: dict) -> pd.Data
 def _scores_sql(scoreable: str, thresholds: Thresholds) -> str:
     """SQL for the scoreable customers (``Summary.scoreable``) with r, f, m added."""
     scores = ", ".join(
-        f"CASE WHEN {_KEYS[v]} >= {thresholds.t3[v]} THEN 3 WHEN {_KEYS[v]} >= {thresholds.t2[v]} THEN 2 ELSE 1 END AS {s}"
-        for v, s in SCORE_COLUMNS.items())
+        f"CASE WHEN {_KEYS[v]} >= {thresholds.t3[v]} THEN 3 WHEN {_KEYS[v]} >= {thresholds.t2[v]} THEN 2 "
+        f"ELSE 1 END AS {s}" for v, s in SCORE_COLUMNS.items())
     return f"SELECT *, {scores} FROM {scoreable}"
 
 
@@ -416,7 +417,8 @@ def rfm_grid(tier_cuts: tuple[int, int]) -> pd.DataFrame:
         tier=lambda t: pd.Categorical(t["tier"], categories=list(TIERS)))
 
 
-def rfm_cells(customers: pd.DataFrame, tier_cuts: tuple[int, int], by: tuple[str, ...] = ("r", "f", "m")) -> pd.DataFrame:
+def rfm_cells(customers: pd.DataFrame, tier_cuts: tuple[int, int],
+              by: tuple[str, ...] = ("r", "f", "m")) -> pd.DataFrame:
     """Scored customers -> one row per combination of the scores in ``by``, best first, empty ones included.
 
     Columns: the ``by`` scores, customers, revenue (their money summed) and average

@@ -76,6 +76,7 @@ def lifespan_from_data(place: DeltaGenerator, retention: Retention | None) -> No
         elif st.session_state["churn"]:
             st.caption(f"CLV uses {years(suggested)}, from your churn of {percent(retention.churn_rate)} a year.")
         else:
-            st.caption(f"Your data suggests {years(suggested)}: 1 / your churn of {percent(retention.churn_rate)} a year.")
+            st.caption(f"Your data suggests {years(suggested)}: "
+                       f"1 / your churn of {percent(retention.churn_rate)} a year.")
             st.button(f"Use {years(suggested)}", on_click=set_churn, args=(True,), icon=":material/autorenew:",
                       help="Takes the lifespan from your churn on every page (the switch below).")

@@ -9,7 +9,8 @@ from pages import _format as fmt
 from pages._page import chosen_symbol, masking, on_screen, prepare, show_warnings
 from pages._sidebar import lifespan_from_data
 from pages._source import (
-    UPLOAD_LIMIT_MB, cached_analysis, current_mapping, data_key, raw_table, take_upload, too_large, uploader_key, use_sample,
+    UPLOAD_LIMIT_MB, cached_analysis, current_mapping, data_key, raw_table, take_upload, too_large, uploader_key,
+    use_sample,
 )
 from pages._view import DATE_ORDERS, settings_from_view
 

@@ -42,7 +42,8 @@ def test_writes_the_contracted_files(orders_file, tmp_path, capsys):
     assert everyone.aov == 48.75
     assert everyone.clv == 97.5  # 195 / 3 customers x 3 years x 50%
     customers = pd.read_csv(customers_out).set_index("customer")
-    assert customers.loc["c1", ["recency_days", "frequency", "monetary", "r", "f", "m"]].tolist() == [0, 2, 150.0, 3, 3, 3]
+    figures = ["recency_days", "frequency", "monetary", "r", "f", "m"]
+    assert customers.loc["c1", figures].tolist() == [0, 2, 150.0, 3, 3, 3]
     assert customers.loc["c1", "tier"] == "High" and customers.loc["c3", "monetary"] == 15.0
     out = capsys.readouterr().out
     assert "Tiers" in out and "no customer" in out and "99.00" in out

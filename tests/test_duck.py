@@ -177,7 +177,8 @@ def test_columns_named_by_the_caller(tmp_path):
     path = write(tmp_path, "Kunde|Beleg|Datum|Betrag\nK-1|R-1|2026-01-05|19.99\nK-2|R-2|2026-01-06|5.00\n")
     mapping = {"customer": "Kunde", "order": "Beleg", "date": "Datum", "amount": "Betrag"}
     assert outcome(path, Settings(), mapping) == "duckdb"
-    assert summarize_file(path, Settings(), mapping=mapping).report.source_format == "Table of orders, columns named by you"
+    found = summarize_file(path, Settings(), mapping=mapping)
+    assert found.report.source_format == "Table of orders, columns named by you"
 
 
 def test_a_bom_and_quoted_fields(tmp_path):

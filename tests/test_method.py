@@ -52,7 +52,8 @@ def duckdb_engine(spark, rows):
 def spark_engine(spark, rows):
     from clv.spark import spark_engine
 
-    typed = [(customer, order, dt.date.fromisoformat(day), amount, email) for order, customer, day, amount, email in rows]
+    typed = [(customer, order, dt.date.fromisoformat(day), amount, email)
+             for order, customer, day, amount, email in rows]
     return spark_engine(spark.createDataFrame(
         typed, "customer string, order string, date date, amount double, email string"))
 

@@ -13,8 +13,8 @@ from clv.settings import Settings
 def orders(*rows):
     """(customer, date, amount) tuples -> an engine holding them as canonical orders, one order each."""
     frame = pd.DataFrame(rows, columns=["customer", "date", "amount"])
-    return DuckEngine.of_orders(frame.assign(date=pd.to_datetime(frame["date"]), order=[str(i) for i in range(len(frame))],
-                                             rows=1, email=None, name=None))
+    return DuckEngine.of_orders(frame.assign(date=pd.to_datetime(frame["date"]),
+                                             order=[str(i) for i in range(len(frame))], rows=1, email=None, name=None))
 
 
 AS_OF = pd.Timestamp("2026-12-31")
