@@ -11,7 +11,8 @@ from typing import Callable
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from clv.settings import TIER_COLOURS, TIERS
+from clv.colours import text_colour
+from clv.settings import TIER_COLOURS, TIER_OUTLINES, TIERS
 
 _SYMBOLS = {
     "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩", "CAD": "CA$", "AUD": "A$",
@@ -59,9 +60,9 @@ def percent(value: float | None, decimals: int = 1) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.{decimals}%}"
 
 
-def text_colour(background: str) -> str:
-    """White on red, near-black on orange and yellow."""
-    return "#FFFFFF" if background == TIER_COLOURS["High"] else "#1F2937"
+def tier_style(tier: str) -> str:
+    """CSS for a cell in a tier's colour, its text in black or white, whichever reads better on it."""
+    return f"background-color: {TIER_COLOURS[tier]}; color: {text_colour(TIER_COLOURS[tier])}"
 
 
 def tier_rows(frame: pd.DataFrame, formats: dict[str, str | Callable], column: str = "tier") -> Styler:
@@ -70,7 +71,7 @@ def tier_rows(frame: pd.DataFrame, formats: dict[str, str | Callable], column: s
     def colour(row: pd.Series) -> list[str]:
         tier = row[column]
         if tier in TIER_COLOURS:
-            style = f"background-color: {TIER_COLOURS[tier]}; color: {text_colour(TIER_COLOURS[tier])}"
+            style = tier_style(tier)
         else:
             style = "font-weight: 700; background-color: #F1F5F9"
         return [style] * len(row)
@@ -83,9 +84,7 @@ def tier_cells(frame: pd.DataFrame, formats: dict[str, str | Callable], column: 
     """A table with only the tier column coloured (long tables of customers)."""
 
     def colour(tier: object) -> str:
-        if tier in TIER_COLOURS:
-            return f"background-color: {TIER_COLOURS[tier]}; color: {text_colour(TIER_COLOURS[tier])}"
-        return ""
+        return tier_style(tier) if tier in TIER_COLOURS else ""
 
     return frame.style.map(colour, subset=[column]).format(na_rep="–").format(formats, na_rep="–")
 
@@ -115,6 +114,24 @@ def mask_frame(frame: pd.DataFrame, columns: tuple[str, ...] | None = None) -> p
     chosen = [c for c in (columns if columns is not None else frame.columns) if c in frame.columns]
     text = [c for c in chosen if pd.api.types.is_string_dtype(frame[c]) or frame[c].dtype == object]
     return frame.assign(**{c: frame[c].map(mask_text, na_action="ignore") for c in text})
+
+
+OUTLINE_WIDTH = 1
+HEAT_SCALE = ["#F7FBFF", "#DEEBF7", "#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6"]
+"""Plotly's Blues without its darkest third, so that black text reads on every cell (at least 6:1)."""
+SEGMENT_TILE, SEGMENT_OUTLINE = "#E2E8F0", "#64748B"
+"""The grey frame of a named segment around its RFM codes, and its outline."""
+SCORE_SHADES = {1: "#BFD7EA", 2: "#6A9FC6", 3: "#2E6F95"}
+"""Bars by score, light 1 (least valuable) to dark 3; each outlined in the darkest, which stands out on white."""
+
+
+def outline_tiers(figure):
+    """Each tier's bars outlined in the tier's darker shade; text inside them black or white, by contrast."""
+    for trace in figure.data:
+        if trace.name in TIER_COLOURS:
+            trace.marker.line = {"color": TIER_OUTLINES[trace.name], "width": OUTLINE_WIDTH}
+            trace.insidetextfont = {"color": text_colour(TIER_COLOURS[trace.name])}
+    return figure
 
 
 def plotly_layout(figure, title: str, height: int = 380, legend: bool = False):

@@ -3,6 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from clv.colours import BLACK
 from clv.retention import cohort_matrix
 from pages import _format as fmt
 from pages._page import page_view, show_warnings
@@ -65,8 +66,8 @@ figure = go.Figure(go.Heatmap(
     x=[f"+{m}" for m in later.columns],
     y=[f"{c:%b %Y} · {n:,} new" for c, n in zip(matrix.index, sizes)],
     text=[["" if v != v else f"{v:.0%}" for v in row] for row in later.to_numpy()],
-    texttemplate="%{text}", textfont={"size": 10},
-    colorscale="Blues", zmin=0, colorbar={"title": {"text": "Still buying"}, "tickformat": ".0%"},
+    texttemplate="%{text}", textfont={"size": 10, "color": BLACK},
+    colorscale=fmt.HEAT_SCALE, zmin=0, colorbar={"title": {"text": "Still buying"}, "tickformat": ".0%"},
     hovertemplate="%{y}<br>%{x} months after the first order: %{z:.1%} bought<extra></extra>",
     xgap=1, ygap=1,
 ))

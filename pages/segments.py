@@ -6,10 +6,11 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from clv.colours import BLACK, text_colour
 from clv.export import segments_export, to_csv, to_excel
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
-from clv.settings import TIER_COLOURS
+from clv.settings import TIER_COLOURS, TIER_OUTLINES
 from pages import _format as fmt
 from pages._page import page_view, show_warnings
 
@@ -63,8 +64,7 @@ with chart:
                     text=shares["share"].map(lambda s: fmt.percent(s, 0)),
                     labels={"share": "Share (%)", "measure": "", "tier": "Tier"})
     figure.update_traces(textposition="inside", insidetextanchor="middle")
-    for trace in figure.data:
-        trace.textfont = {"color": fmt.text_colour(TIER_COLOURS[trace.name])}
+    fmt.outline_tiers(figure)
     figure.update_xaxes(tickformat=".0%", range=[0, 1])
     st.plotly_chart(fmt.plotly_layout(figure, "Share of customers and of revenue by tier", 300, legend=True))
 
@@ -117,7 +117,7 @@ heat = go.Figure(go.Heatmap(
     z=grid.to_numpy(),
     x=["F1: fewest orders", "F2", "F3: most orders"],
     y=["R3: bought most recently", "R2", "R1: longest ago"],
-    text=labels, texttemplate="%{text}", colorscale="Blues",
+    text=labels, texttemplate="%{text}", textfont={"color": BLACK}, colorscale=fmt.HEAT_SCALE,
     colorbar={"title": {"text": f"{colour_by} ({view.symbol})"}, "tickprefix": view.symbol, "tickformat": ",.0f"},
     hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
 ))
@@ -140,14 +140,15 @@ by_segment = named[["segment", "customers"]]
 segment_average = named.set_index("segment")["customer_value"]  # revenue per customer in the window
 if paint == "Tier":
     code_colours = [TIER_COLOURS[t] for t in codes["tier"]]
-    segment_colours = ["#E2E8F0"] * len(by_segment)
-    marker = {"colors": segment_colours + code_colours}
-    text_colours = ["#1F2937"] * len(by_segment) + [fmt.text_colour(c) for c in code_colours]
+    marker = {"colors": [fmt.SEGMENT_TILE] * len(by_segment) + code_colours,
+              "line": {"color": [fmt.SEGMENT_OUTLINE] * len(by_segment) + [TIER_OUTLINES[t] for t in codes["tier"]],
+                       "width": fmt.OUTLINE_WIDTH}}
+    text_colours = [text_colour(c) for c in marker["colors"]]
 else:
     marker = {"colors": list(segment_average.reindex(by_segment["segment"])) + list(codes["average"]),
-              "colorscale": "Blues", "showscale": True,
+              "colorscale": fmt.HEAT_SCALE, "showscale": True,
               "colorbar": {"title": {"text": f"Average spend ({view.symbol})"}, "tickprefix": view.symbol}}
-    text_colours = None
+    text_colours = BLACK
 tree = go.Figure(go.Treemap(
     ids=list(by_segment["segment"]) + [f"{s}/{c}" for s, c in zip(codes["segment"], codes["rfm_code"])],
     labels=list(by_segment["segment"]) + [f"RFM {c}" for c in codes["rfm_code"]],
@@ -155,7 +156,7 @@ tree = go.Figure(go.Treemap(
     values=list(by_segment["customers"]) + list(codes["customers"]),
     branchvalues="total",
     marker=marker,
-    textfont={"color": text_colours} if text_colours else None,
+    textfont={"color": text_colours},
     text=[fmt.customers(n) for n in list(by_segment["customers"]) + list(codes["customers"])],
     texttemplate="<b>%{label}</b><br>%{text}",
     hovertemplate="%{label}<br>%{text}<extra></extra>",
@@ -189,7 +190,6 @@ with st.expander("The 27 RFM codes"):
 
 # --- Distributions -------------------------------------------------------------
 st.header("Distributions", divider="gray")
-shades = {1: "#BFD7EA", 2: "#6A9FC6", 3: "#2E6F95"}
 p99 = customers["monetary"].quantile(0.99)
 above = int((customers["monetary"] > p99).sum())
 
@@ -206,7 +206,8 @@ def histogram(values: np.ndarray, scores: np.ndarray, edges: np.ndarray, score: 
              else [f"{lo:,.0f} to {hi:,.0f}" for lo, hi in zip(edges[:-1], edges[1:])])
     for level in (1, 2, 3):
         counts, _ = np.histogram(values[scores == level], bins=edges)
-        figure.add_bar(x=middles, y=counts, width=widths, name=str(level), marker_color=shades[level],
+        figure.add_bar(x=middles, y=counts, width=widths, name=str(level), marker_color=fmt.SCORE_SHADES[level],
+                       marker_line={"color": fmt.SCORE_SHADES[3], "width": fmt.OUTLINE_WIDTH},
                        customdata=names, hovertemplate=f"{axis}: %{{customdata}}<br>"
                                                        f"{score}={level}: %{{y:,}} customers<extra></extra>")
     figure.update_layout(barmode="stack", bargap=0, legend_title_text=f"{score} score",

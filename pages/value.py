@@ -4,7 +4,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from clv.settings import TIER_COLOURS
+from clv.settings import TIER_COLOURS, TIER_OUTLINES
 from clv.value import HEALTHY_LTV_CAC
 from pages import _format as fmt
 from pages._page import page_view, show_warnings
@@ -59,6 +59,7 @@ figure.add_hline(y=everyone["clv"], line_dash="dash", line_color="#475569",
                  annotation_text=f"All customers {view.money(everyone['clv'], 0)}", annotation_position="top right")
 figure.update_yaxes(tickprefix=view.symbol, tickformat=",.0f")
 figure.update_layout(showlegend=False)
+fmt.outline_tiers(figure)
 st.plotly_chart(fmt.plotly_layout(figure, f"Customer lifetime value per tier ({view.symbol})", 360))
 
 # --- Per named segment -------------------------------------------------------------
@@ -129,6 +130,7 @@ else:
     figure = go.Figure(go.Bar(
         x=ratios["tier"], y=ratios["ltv_cac"],
         marker_color=[TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]],
+        marker_line={"color": [TIER_OUTLINES.get(t, "#64748B") for t in ratios["tier"]], "width": fmt.OUTLINE_WIDTH},
         text=[f"{v:.1f} : 1" for v in ratios["ltv_cac"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{x}: LTV : CAC %{y:.2f}<extra></extra>",
     ))
