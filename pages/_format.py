@@ -1,4 +1,5 @@
-"""Formatting for the screen: money, percentages, counts, tier colours, safe markdown, masked e-mails, one chart look.
+"""Formatting for the screen: money, percentages, counts, tier colours, safe markdown, masked e-mails, one chart look,
+and the style blocks that fit tables and heatmaps to a phone's width.
 
 Nothing here reads the session: every function takes what it shows.
 """
@@ -134,17 +135,40 @@ def outline_tiers(figure):
     return figure
 
 
-def plotly_layout(figure, title: str, height: int = 380, legend: bool = False):
-    """One look for every chart: the title says what is shown, the legend (if any) sits under it."""
+def plotly_layout(figure, height: int = 380, legend: bool = False):
+    """One look for every chart, legible at any width: the legend (if any) on top, and text that would have to
+    shrink under 10 px to fit its bar or tile hidden instead (hovering or tapping still shows it). The title is
+    page text above the chart (``_page.chart``): a Plotly title does not wrap, so a phone cuts it."""
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container",
-               "font": {"size": 16}},
         height=height,
-        margin={"l": 10, "r": 10, "t": 84 if legend else 56, "b": 10},
+        margin={"l": 10, "r": 10, "t": 40 if legend else 10, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         showlegend=legend,
+        uniformtext={"minsize": 10, "mode": "hide"},
     )
     return figure
+
+
+def room_for_labels(values: pd.Series) -> list[float] | None:
+    """A value axis's range with room for the labels written past the ends of its bars, at any width (Plotly
+    leaves none, and a narrow chart cuts them); None, Plotly's own range, when there is nothing to show."""
+    low, high = min(values.min(), 0.0), max(values.max(), 0.0)
+    return None if pd.isna(low) or pd.isna(high) or low == high else [float(low) * 1.3, float(high) * 1.3]
+
+
+def colorbar_above(title: str, **ticks) -> dict:
+    """A colour scale's legend laid flat above the chart, where it takes no width from the cells."""
+    return {"title": {"text": title, "side": "top"}, "orientation": "h", "y": 1, "yanchor": "bottom", "ypad": 0,
+            "thickness": 12, "len": 1, **ticks}
+
+
+def hide_heatmap_text_css(key: str, narrow: int) -> str:
+    """A style block that hides the numbers written in the heatmap cells of the container ``key`` where the
+    container is narrower than ``narrow`` px: there they would overlap. The colours stay, and a tap shows
+    each number."""
+    scope = f".st-key-{key}"
+    return (f"<style>{scope} {{container-type: inline-size}} "
+            f"@container (max-width: {narrow}px) {{{scope} .heatmap-label {{display: none}}}}</style>")
 
 
 TIER_ORDER = list(TIERS)

@@ -21,7 +21,9 @@ import streamlit as st
 from clv.analysis import Analysis
 from clv.errors import OrdersError
 from clv.read import EngineOrders
-from pages._format import currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol
+from pages._format import (
+    currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, plain_symbol, plotly_layout,
+)
 from pages._sidebar import sidebar
 from pages._source import (
     DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
@@ -147,6 +149,12 @@ def window_caption(view: View) -> None:
         f"scores by {a.settings.method} · High from {cuts[1]}, Medium from {cuts[0]} · "
         f"lifespan {a.lifespan_years:.2f} years ({a.lifespan_source}) · margin {a.settings.margin:.0%}"
     )
+
+
+def chart(title: str, figure: Any, height: int = 380, legend: bool = False) -> None:
+    """A chart under its title, in the one look of ``plotly_layout``. The title is page text, so it wraps."""
+    st.markdown(f"**{escape(title)}**")
+    st.plotly_chart(plotly_layout(figure, height, legend))
 
 
 def show_warnings(messages: tuple[str, ...] | list[str]) -> None:

@@ -6,10 +6,11 @@ import streamlit as st
 from clv.colours import BLACK
 from clv.retention import cohort_matrix
 from pages import _format as fmt
-from pages._page import page_view, show_warnings
+from pages._page import chart, page_view, show_warnings
 from pages._view import set_churn
 
 COHORTS_SHOWN = 24
+COHORT_LABELS, CELL = 140, 26  # px: the month labels; a cell that holds "100%" at 10 px
 
 st.title("Retention")
 view = page_view()
@@ -67,15 +68,16 @@ figure = go.Figure(go.Heatmap(
     y=[f"{c:%b %Y} · {n:,} new" for c, n in zip(matrix.index, sizes)],
     text=[["" if v != v else f"{v:.0%}" for v in row] for row in later.to_numpy()],
     texttemplate="%{text}", textfont={"size": 10, "color": BLACK},
-    colorscale=fmt.HEAT_SCALE, zmin=0, colorbar={"title": {"text": "Still buying"}, "tickformat": ".0%"},
+    colorscale=fmt.HEAT_SCALE, zmin=0, colorbar=fmt.colorbar_above("Still buying", tickformat=".0%"),
     hovertemplate="%{y}<br>%{x} months after the first order: %{z:.1%} bought<extra></extra>",
     xgap=1, ygap=1,
 ))
 figure.update_yaxes(autorange="reversed", title="Month of first order", type="category")
 figure.update_xaxes(title="Months after the first order", type="category")
-st.plotly_chart(fmt.plotly_layout(
-    figure, f"Share of each month's new customers who bought again N months later (last {len(matrix)} cohorts)",
-    max(360, 28 * len(matrix) + 140)))
+with st.container(key="cohorts"):
+    chart(f"Share of each month's new customers who bought again N months later (last {len(matrix)} cohorts)",
+          figure, max(360, 28 * len(matrix) + 170))
+st.html(fmt.hide_heatmap_text_css("cohorts", narrow=COHORT_LABELS + CELL * later.shape[1]))
 every = table["cohort"].nunique()
 st.caption((f"The last {len(matrix)} of {every} cohorts. " if every > len(matrix) else "")
            + "Month 0 (the first order) is always 100% and is left out so the later months are readable.")

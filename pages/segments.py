@@ -12,7 +12,7 @@ from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS, TIER_OUTLINES
 from pages import _format as fmt
-from pages._page import page_view, show_warnings
+from pages._page import chart, page_view, show_warnings
 
 st.title("Segments")
 view = page_view()
@@ -54,8 +54,8 @@ st.caption(
     "customer is the purchase frequency in the window; CLV = annual customer value × lifespan × margin."
 )
 
-chart, cut_points = st.columns([2, 3], gap="large")
-with chart:
+share_chart, cut_points = st.columns([2, 3], gap="large")
+with share_chart:
     shares = analysis.tiers.loc[analysis.tiers["tier"] != "All"].melt(
         id_vars="tier", value_vars=["share_customers", "share_revenue"], var_name="measure", value_name="share"
     ).replace({"measure": {"share_customers": "Customers", "share_revenue": "Revenue"}})
@@ -66,7 +66,7 @@ with chart:
     figure.update_traces(textposition="inside", insidetextanchor="middle")
     fmt.outline_tiers(figure)
     figure.update_xaxes(tickformat=".0%", range=[0, 1])
-    st.plotly_chart(fmt.plotly_layout(figure, "Share of customers and of revenue by tier", 300, legend=True))
+    chart("Share of customers and of revenue by tier", figure, 260, legend=True)
 
 with cut_points:
     st.markdown("**How the scores were cut**")
@@ -115,18 +115,16 @@ labels = np.vectorize(lambda n, v: f"{fmt.customers(n)}<br>{view.money(v, 0)}" i
 )
 heat = go.Figure(go.Heatmap(
     z=grid.to_numpy(),
-    x=["F1: fewest orders", "F2", "F3: most orders"],
-    y=["R3: bought most recently", "R2", "R1: longest ago"],
-    text=labels, texttemplate="%{text}", textfont={"color": BLACK}, colorscale=fmt.HEAT_SCALE,
-    colorbar={"title": {"text": f"{colour_by} ({view.symbol})"}, "tickprefix": view.symbol, "tickformat": ",.0f"},
+    x=["F1", "F2", "F3"],  # short, so that the cells keep the width (the axis titles say what the scores mean)
+    y=["R3", "R2", "R1"],
+    text=labels, texttemplate="%{text}", textfont={"color": BLACK, "size": 12}, colorscale=fmt.HEAT_SCALE,
+    colorbar=fmt.colorbar_above(f"{colour_by} ({view.symbol})", tickprefix=view.symbol, tickformat=",.0f"),
     hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
 ))
-heat.update_xaxes(title="Frequency score (orders in the window)", side="bottom")
-heat.update_yaxes(title="Recency score")
-heat.update_yaxes(autorange="reversed")
-st.plotly_chart(fmt.plotly_layout(
-    heat, "Customers by recency and frequency score, coloured by "
-          + ("average spend per customer" if measure == "average" else "total spend of the cell"), 440))
+heat.update_xaxes(title="Frequency score: 1 fewest orders, 3 most", side="bottom")
+heat.update_yaxes(title="Recency score: 3 bought most recently", autorange="reversed")
+chart("Customers by recency and frequency score, coloured by "
+      + ("average spend per customer" if measure == "average" else "total spend of the cell"), heat, 440)
 
 # --- Named segments ------------------------------------------------------------
 st.header("Named segments", divider="gray")
@@ -147,7 +145,7 @@ if paint == "Tier":
 else:
     marker = {"colors": list(segment_average.reindex(by_segment["segment"])) + list(codes["average"]),
               "colorscale": fmt.HEAT_SCALE, "showscale": True,
-              "colorbar": {"title": {"text": f"Average spend ({view.symbol})"}, "tickprefix": view.symbol}}
+              "colorbar": fmt.colorbar_above(f"Average spend ({view.symbol})", tickprefix=view.symbol)}
     text_colours = BLACK
 tree = go.Figure(go.Treemap(
     ids=list(by_segment["segment"]) + [f"{s}/{c}" for s, c in zip(codes["segment"], codes["rfm_code"])],
@@ -161,9 +159,8 @@ tree = go.Figure(go.Treemap(
     texttemplate="<b>%{label}</b><br>%{text}",
     hovertemplate="%{label}<br>%{text}<extra></extra>",
 ))
-st.plotly_chart(fmt.plotly_layout(
-    tree, "Named segments sized by customers; inside, their RFM codes coloured by "
-          + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), 520))
+chart("Named segments sized by customers; inside, their RFM codes coloured by "
+      + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), tree, 520)
 
 segments = SEGMENTS.merge(analysis.segments, on="segment", how="left")
 st.table(
@@ -225,16 +222,16 @@ spend = customers["monetary"].clip(upper=p99).to_numpy(dtype="float64")
 left, middle, right = st.columns(3)
 with left:
     figure = histogram(recency, customers["r"].to_numpy(), edges_of(recency, 40), "R", "Days since last order")
-    st.plotly_chart(fmt.plotly_layout(figure, "Recency: days since the last order", 340, legend=True))
+    chart("Recency: days since the last order", figure, 340, legend=True)
 with middle:
     whole = np.arange(orders_made.min(), orders_made.max() + 2) - 0.5 if len(orders_made) else np.array([0.5, 1.5])
     figure = histogram(orders_made, customers["f"].to_numpy(), whole, "F", "Orders in the window", whole=True)
-    st.plotly_chart(fmt.plotly_layout(figure, "Frequency: orders per customer", 340, legend=True))
+    chart("Frequency: orders per customer", figure, 340, legend=True)
 with right:
     figure = histogram(spend, customers["m"].to_numpy(), edges_of(spend, 40), "M",
                        f"Spend in the window ({view.symbol})")
     figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
-    st.plotly_chart(fmt.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
+    chart("Money: spend per customer", figure, 340, legend=True)
 st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable). Spend is clipped at the "
            f"99th percentile ({fmt.escape(view.money(p99, 0))}): the {fmt.customers(above)} above it are counted "
            "in the last bar.")
