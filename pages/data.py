@@ -106,12 +106,12 @@ st.header("How the file was read", divider="gray")
 span = ("" if report.first_date is None
         else f" Its orders run from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}.")
 st.markdown(f"Recognised as **{fmt.escape(report.source_format)}**.{span}")
-figures = st.columns(3)
-figures[0].metric("Rows read", f"{report.rows_read:,}", border=True)
-figures[1].metric("Revenue read", fmt.money(report.revenue_read, symbol), border=True,
-                  help="Net amount of every row whose amount could be read, refunds taken off.")
-figures[2].metric("Orders kept", f"{loaded.orders_kept:,}", border=True,
-                  help="Orders with a customer, a date and an amount, not cancelled, before any window.")
+with st.container(horizontal=True):
+    st.metric("Rows read", f"{report.rows_read:,}", border=True)
+    st.metric("Revenue read", fmt.money(report.revenue_read, symbol), border=True,
+              help="Net amount of every row whose amount could be read, refunds taken off.")
+    st.metric("Orders kept", f"{loaded.orders_kept:,}", border=True,
+              help="Orders with a customer, a date and an amount, not cancelled, before any window.")
 used = pd.DataFrame({
     "role": [USED_LABELS.get(role, role.capitalize()) for role in report.columns],
     "column": list(report.columns.values()),

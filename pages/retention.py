@@ -20,18 +20,18 @@ kept = analysis.retention
 
 # --- Who comes back ----------------------------------------------------------------
 st.header("Who comes back", divider="gray")
-row = st.columns(3)
-row[0].metric("Repeat-customer rate", fmt.percent(analysis.repeat_rate), border=True,
+with st.container(horizontal=True):
+    st.metric("Repeat-customer rate", fmt.percent(analysis.repeat_rate), border=True,
               help="Share of the window's customers with two or more orders.")
-row[1].metric("Retention rate", fmt.percent(kept.retention_rate), border=True,
+    st.metric("Retention rate", fmt.percent(kept.retention_rate), border=True,
               help="(Customers at end − new customers) / customers at start. Customers won back after a "
                    "longer absence count as retained, so it can pass 100%.")
-row[2].metric("Churn rate", fmt.percent(kept.churn_rate), border=True, help="1 − retention rate.")
-row = st.columns(3)
-row[0].metric("Customers at start", f"{kept.customers_start:,}", border=True,
+    st.metric("Churn rate", fmt.percent(kept.churn_rate), border=True, help="1 − retention rate.")
+with st.container(horizontal=True):
+    st.metric("Customers at start", f"{kept.customers_start:,}", border=True,
               help=f"Bought in the {kept.period_days} days before the period.")
-row[1].metric("Customers at end", f"{kept.customers_end:,}", border=True, help="Bought in the period.")
-row[2].metric("New customers", f"{kept.new_customers:,}", border=True, help="First order ever in the period.")
+    st.metric("Customers at end", f"{kept.customers_end:,}", border=True, help="Bought in the period.")
+    st.metric("New customers", f"{kept.new_customers:,}", border=True, help="First order ever in the period.")
 st.caption(f"Period: {kept.period_start:%d %b %Y} to {kept.period_end:%d %b %Y} ({kept.period_days} days), "
            f"compared with the {kept.period_days} days before it. A customer is someone who bought in that time.")
 if kept.retention_rate is None:

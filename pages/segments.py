@@ -23,15 +23,17 @@ customers = analysis.customers
 everyone = analysis.tiers.set_index("tier").loc["All"]
 
 # --- At a glance -------------------------------------------------------------
-kpis = st.columns(3) + st.columns(3)
-kpis[0].metric("Customers", f"{int(everyone['customers']):,}", border=True)
-kpis[1].metric("Revenue in the window", view.money(everyone["revenue"], 0), border=True)
-kpis[2].metric("Orders", f"{int(everyone['orders']):,}", border=True)
-kpis[3].metric("Average order value", view.money(everyone["aov"]), border=True)
-kpis[4].metric("Repeat customers", fmt.percent(analysis.repeat_rate), border=True,
-               help="Share of customers with two or more orders in the window.")
-kpis[5].metric("Lifetime value per customer", view.money(everyone["clv"]), border=True,
-               help="Average CLV over all customers; the Lifetime value page shows how it is built.")
+# Three key figures a row, or as many as fit: two on a phone, where st.columns would stack them one a row.
+with st.container(horizontal=True):
+    st.metric("Customers", f"{int(everyone['customers']):,}", border=True)
+    st.metric("Revenue in the window", view.money(everyone["revenue"], 0), border=True)
+    st.metric("Orders", f"{int(everyone['orders']):,}", border=True)
+with st.container(horizontal=True):
+    st.metric("Average order value", view.money(everyone["aov"]), border=True)
+    st.metric("Repeat customers", fmt.percent(analysis.repeat_rate), border=True,
+              help="Share of customers with two or more orders in the window.")
+    st.metric("Lifetime value per customer", view.money(everyone["clv"]), border=True,
+              help="Average CLV over all customers; the Lifetime value page shows how it is built.")
 
 # --- Tiers -------------------------------------------------------------------
 st.header("Tiers: who is worth the most", divider="gray")

@@ -111,11 +111,11 @@ if cac is None:
             "a customer costs. The maximum cost per click below needs only the conversion rate.")
 else:
     ratio = everyone["ltv_cac"]
-    metrics = st.columns(3)
-    metrics[0].metric("Acquisition cost (CAC)", view.money(cac), border=True)
-    metrics[1].metric("CLV − CAC (all customers)", view.money(everyone["clv_minus_cac"]), border=True,
-                      help="Return on acquisition: what a customer brings beyond what it cost to win.")
-    metrics[2].metric("LTV : CAC (all customers)", "–" if ratio != ratio else f"{ratio:.1f} : 1", border=True)
+    with st.container(horizontal=True):
+        st.metric("Acquisition cost (CAC)", view.money(cac), border=True)
+        st.metric("CLV − CAC (all customers)", view.money(everyone["clv_minus_cac"]), border=True,
+                  help="Return on acquisition: what a customer brings beyond what it cost to win.")
+        st.metric("LTV : CAC (all customers)", "–" if ratio != ratio else f"{ratio:.1f} : 1", border=True)
     if ratio != ratio:
         st.warning("CAC is 0, so the LTV : CAC ratio has no meaning.")
     elif ratio >= HEALTHY_LTV_CAC:

@@ -517,6 +517,9 @@ def test_on_a_phone_every_page_fits_and_the_key_figures_come_first(browser, serv
                          top(main.locator("[data-testid=stPlotlyChart]"))]
                 if order != sorted(order):
                     problems.append(f"key figures, tier table, first chart at {order} px")
+                figures = main.locator("[data-testid=stMetric]")
+                if top(figures.nth(0)) != top(figures.nth(1)):
+                    problems.append("one key figure a row: the first two are not side by side")
         assert not problems, "\n".join(problems)
     finally:
         phone.close()
