@@ -137,16 +137,12 @@ except OrdersError as problem:
     st.error(fmt.escape(on_screen(problem)))
     analysis = None
 quality = quality_table(report, analysis)
-st.dataframe(
-    quality.assign(reason=quality["reason"].replace({"counted": "counted in the analysis"}).str.capitalize()),
-    hide_index=True,
-    column_config={
-        "reason": st.column_config.TextColumn("Rows", width="large"),
-        "rows": st.column_config.NumberColumn("File rows", format="%,d"),
-        "orders": st.column_config.NumberColumn("Orders", format="%,d"),
-        "revenue": st.column_config.NumberColumn("Revenue", format=fmt.money_format(symbol)),
-    },
-)
+quality = quality.assign(reason=quality["reason"].replace({"counted": "counted in the analysis"}).str.capitalize())
+quality = quality.rename(columns={"reason": "Rows", "rows": "File rows", "orders": "Orders", "revenue": "Revenue"})
+with st.container(key="quality"):  # a table rather than a grid: on a phone, each line becomes a card with its counts
+    st.table(quality.style.format({"File rows": "{:,.0f}", "Orders": "{:,.0f}",
+                                   "Revenue": lambda value: fmt.money(value, symbol)}, na_rep="–").hide(axis="index"))
+st.html(fmt.cards_css("quality", list(quality.columns), short=("File rows", "Orders", "Revenue")))
 st.caption("The first line is what the analysis counts; every other line is left out, with the revenue it carried. "
            "Together they add up to the whole file. Lines such as 'before the window' follow the sidebar's settings.")
 show_warnings(report.warnings)

@@ -41,8 +41,8 @@ tiers = analysis.tiers.rename(columns={
     "tier": "Tier", "customers": "Customers", "share_customers": "Share of customers", "revenue": "Revenue",
     "share_revenue": "Share of revenue", "aov": "Average order value", "purchase_frequency": "Orders per customer",
     "clv": "CLV",
-})[["Tier", "Customers", "Share of customers", "Revenue", "Share of revenue", "Average order value",
-    "Orders per customer", "CLV"]]
+})[["Tier", "Customers", "CLV", "Share of customers", "Share of revenue", "Revenue", "Average order value",
+    "Orders per customer"]]  # the key columns first: a phone shows only the first three
 money = lambda value: view.money(value)  # noqa: E731
 st.dataframe(
     fmt.tier_rows(tiers, {
@@ -164,14 +164,14 @@ tree = go.Figure(go.Treemap(
 chart("Named segments sized by customers; inside, their RFM codes coloured by "
       + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), tree, 520)
 
-segments = SEGMENTS.merge(analysis.segments, on="segment", how="left")
-st.table(
-    segments[["segment", "customers", "share_revenue", "clv", "description", "action"]]
-    .rename(columns={"segment": "Segment", "customers": "Customers", "share_revenue": "Share of revenue",
-                     "clv": "CLV", "description": "Who they are", "action": "What to do"})
-    .style.format({"Customers": "{:,.0f}", "Share of revenue": "{:.1%}", "CLV": money}, na_rep="–")
-    .hide(axis="index"),
-)
+segments = SEGMENTS.merge(analysis.segments, on="segment", how="left").rename(columns={
+    "segment": "Segment", "customers": "Customers", "clv": "CLV", "share_revenue": "Share of revenue",
+    "action": "What to do", "description": "Who they are",
+})[["Segment", "Customers", "CLV", "Share of revenue", "What to do", "Who they are"]]
+with st.container(key="named_segments"):
+    st.table(segments.style.format({"Customers": "{:,.0f}", "Share of revenue": "{:.1%}", "CLV": money}, na_rep="–")
+             .hide(axis="index"))
+st.html(fmt.cards_css("named_segments", list(segments.columns), short=("Customers", "CLV", "Share of revenue")))
 
 with st.expander("The 27 RFM codes"):
     st.dataframe(

@@ -19,10 +19,10 @@ money = lambda value: view.money(value)  # noqa: E731
 everyone = analysis.tiers.set_index("tier").loc["All"]
 window_days = analysis.window.length_days
 
-PARTS = {
-    "customers": "Customers", "aov": "Average order value", "purchase_frequency": "Orders per customer",
+PARTS = {  # CLV next to the customers, so that a phone shows it; then its parts in the formula's order
+    "customers": "Customers", "clv": "CLV", "aov": "Average order value", "purchase_frequency": "Orders per customer",
     "customer_value": "Customer value (window)", "annual_customer_value": "Annual value",
-    "lifespan_years": "Lifespan (years)", "margin": "Margin", "clv": "CLV",
+    "lifespan_years": "Lifespan (years)", "margin": "Margin",
 }
 PART_FORMATS = {
     "Customers": "{:,.0f}", "Average order value": money, "Orders per customer": "{:.2f}",

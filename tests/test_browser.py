@@ -28,9 +28,10 @@ from urllib.parse import unquote
 import pytest
 
 from clv.analysis import Analysis, analyze
-from clv.export import customers_export, segments_export, to_csv
+from clv.export import customers_export, quality_table, segments_export, to_csv
 from clv.load import read_orders
 from clv.sample import SAMPLE_PATH
+from clv.segments import SEGMENTS
 from clv.settings import Settings
 
 playwright = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
@@ -503,7 +504,16 @@ def top(locator) -> float:
     return locator.first.bounding_box()["y"]
 
 
+def within_the_screen(person: Visitor, locator) -> bool:
+    box = locator.first.bounding_box() if locator.count() else None
+    return box is not None and 0 <= box["x"] and box["x"] + box["width"] <= person.viewport["width"] + 1
+
+
 def test_on_a_phone_every_page_fits_and_the_key_figures_come_first(browser, server, tmp_path):
+    sample = read_orders(SAMPLE_PATH)
+    analysis = analyze(sample.orders, Settings())
+    champions = SEGMENTS.set_index("segment").loc["Champions", "action"]
+    counted = f"{quality_table(sample.report, analysis).loc[0, 'rows']:,}"
     phone = Visitor(browser, server, **PHONE)
     try:
         problems = []
@@ -520,6 +530,14 @@ def test_on_a_phone_every_page_fits_and_the_key_figures_come_first(browser, serv
                 figures = main.locator("[data-testid=stMetric]")
                 if top(figures.nth(0)) != top(figures.nth(1)):
                     problems.append("one key figure a row: the first two are not side by side")
+                if not {"Tier", "Customers", "CLV"} <= set(phone.table("Tier")[0]):
+                    problems.append(f"the tier table shows {list(phone.table('Tier')[0])}")
+                if not within_the_screen(phone, main.get_by_text(champions, exact=True)):
+                    problems.append("what to do about the Champions is off the screen")
+            if title == "Lifetime value" and "CLV" not in phone.table("Segment")[0]:
+                problems.append(f"the segment table shows {list(phone.table('Segment')[0])}")
+            if title == "Your data" and not within_the_screen(phone, main.get_by_text(counted, exact=True)):
+                problems.append("the rows counted are off the screen")
         assert not problems, "\n".join(problems)
     finally:
         phone.close()
