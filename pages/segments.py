@@ -112,9 +112,10 @@ cells = rfm_cells(customers, analysis.settings.tier_cuts, by=("r", "f")).set_ind
 measure = "average" if colour_by == "Average spend" else "revenue"
 grid = cells[measure].unstack("f").sort_index(ascending=False)
 counts = cells["customers"].unstack("f").sort_index(ascending=False)
-labels = np.vectorize(lambda n, v: f"{fmt.customers(n)}<br>{view.money(v, 0)}" if n else "no customers")(
-    counts.to_numpy(), grid.fillna(0).to_numpy()
-)
+# Three short lines ("12,345 / customers / $67"): a third of a phone's width holds them for any store.
+labels = np.vectorize(
+    lambda n, v: f"{fmt.customers(n).replace(' ', '<br>')}<br>{view.money(v, 0)}" if n else "no<br>customers"
+)(counts.to_numpy(), grid.fillna(0).to_numpy())
 heat = go.Figure(go.Heatmap(
     z=grid.to_numpy(),
     x=["F1", "F2", "F3"],  # short, so that the cells keep the width (the axis titles say what the scores mean)

@@ -606,3 +606,15 @@ def test_bars_and_tiles_stand_out_and_their_text_reads(at, page):
     for fill, outline, text in shapes:
         assert max(contrast_ratio(fill, WHITE), contrast_ratio(outline or fill, WHITE)) >= SHAPE_CONTRAST, fill
         assert text is None or contrast_ratio(text, fill) >= TEXT_CONTRAST, (fill, text)
+
+
+# --- A phone's width ------------------------------------------------------------------------------------
+
+
+def test_the_heatmap_cells_hold_lines_short_enough_for_a_phone(at):
+    # A cell is a third of the chart, about 95 px on a 390 px phone: ten characters at 12 px.
+    opened(at)
+    heat = next(trace for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]
+                if trace["type"] == "heatmap")
+    lines = [line for row in heat["text"] for cell in row for line in cell.split("<br>")]
+    assert "customers" in lines and max(map(len, lines)) <= 10, lines
