@@ -174,24 +174,27 @@ def hide_heatmap_text_css(key: str, narrow: int) -> str:
 def cards_css(key: str, columns: list[str], short: tuple[str, ...] = (), narrow: int = 640) -> str:
     """A style block that shows the table in the container ``key`` as one card per row where the container is
     narrower than ``narrow`` px (a phone), instead of columns a few words wide: the first cell is the card's
-    title, the ``short`` columns share lines under it, every other column takes a line of its own; each cell
-    but the title is named by its column. ``columns`` are the table's, in order."""
+    title, the ``short`` columns share a line under it (in smaller type, so that three fit on a phone), every
+    other column takes a line of its own; each cell but the title is named by its column. ``columns`` are the
+    table's, in order."""
     scope = f".st-key-{key}"
     names = "\n".join(
         f'{scope} td.col{i} p::before {{content: "{name}: "; font-weight: {400 if name in short else 600}}}'
         for i, name in enumerate(columns) if i
     )
     lines = ", ".join(f"{scope} td.col{i}" for i, name in enumerate(columns) if i == 0 or name not in short)
+    figures = ", ".join(f"{scope} td.col{i}" for i, name in enumerate(columns) if i and name in short)
     return f"""<style>
 {scope} {{container-type: inline-size}}
 @container (max-width: {narrow}px) {{
 {scope} thead {{display: none}}
 {scope} table, {scope} tbody {{display: block}}
-{scope} tr {{display: flex; flex-wrap: wrap; column-gap: 1rem; padding: 0.5rem 0.75rem}}
+{scope} tr {{display: flex; flex-wrap: wrap; column-gap: 0.75rem; padding: 0.5rem 0.75rem}}
 {scope} tr + tr {{border-top: 1px solid rgba(49, 51, 63, 0.1)}}
 {scope} td {{display: block; border: none; padding: 0.1rem 0; text-align: left !important}}
 {scope} td.col0 {{font-weight: 700}}
 {lines} {{flex-basis: 100%}}
+{figures} {{font-size: 0.875em}}
 {names}
 }}
 </style>"""

@@ -76,7 +76,7 @@ figure.update_yaxes(autorange="reversed", title="Month of first order", type="ca
 figure.update_xaxes(title="Months after the first order", type="category")
 with st.container(key="cohorts"):
     chart(f"Share of each month's new customers who bought again N months later (last {len(matrix)} cohorts)",
-          figure, max(360, 28 * len(matrix) + 170))
+          figure, max(360, 28 * len(matrix) + 140))
 st.html(fmt.hide_heatmap_text_css("cohorts", narrow=COHORT_LABELS + CELL * later.shape[1]))
 every = table["cohort"].nunique()
 st.caption((f"The last {len(matrix)} of {every} cohorts. " if every > len(matrix) else "")

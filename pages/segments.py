@@ -163,7 +163,7 @@ tree = go.Figure(go.Treemap(
     hovertemplate="%{label}<br>%{text}<extra></extra>",
 ))
 chart("Named segments sized by customers; inside, their RFM codes coloured by "
-      + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), tree, 520)
+      + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), tree, 480)
 
 segments = SEGMENTS.merge(analysis.segments, on="segment", how="left").rename(columns={
     "segment": "Segment", "customers": "Customers", "clv": "CLV", "share_revenue": "Share of revenue",
@@ -225,16 +225,16 @@ spend = customers["monetary"].clip(upper=p99).to_numpy(dtype="float64")
 left, middle, right = st.columns(3)
 with left:
     figure = histogram(recency, customers["r"].to_numpy(), edges_of(recency, 40), "R", "Days since last order")
-    chart("Recency: days since the last order", figure, 340, legend=True)
+    chart("Recency: days since the last order", figure, 300, legend=True)
 with middle:
     whole = np.arange(orders_made.min(), orders_made.max() + 2) - 0.5 if len(orders_made) else np.array([0.5, 1.5])
     figure = histogram(orders_made, customers["f"].to_numpy(), whole, "F", "Orders in the window", whole=True)
-    chart("Frequency: orders per customer", figure, 340, legend=True)
+    chart("Frequency: orders per customer", figure, 300, legend=True)
 with right:
     figure = histogram(spend, customers["m"].to_numpy(), edges_of(spend, 40), "M",
                        f"Spend in the window ({view.symbol})")
     figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
-    chart("Money: spend per customer", figure, 340, legend=True)
+    chart("Money: spend per customer", figure, 300, legend=True)
 st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable). Spend is clipped at the "
            f"99th percentile ({fmt.escape(view.money(p99, 0))}): the {fmt.customers(above)} above it are counted "
            "in the last bar.")

@@ -59,7 +59,7 @@ figure.add_hline(y=everyone["clv"], line_dash="dash", line_color="#475569",
                  annotation_text=f"All customers {view.money(everyone['clv'], 0)}", annotation_position="top right")
 figure.update_yaxes(tickprefix=view.symbol, tickformat=",.0f", range=fmt.room_for_labels(per_tier["clv"]))
 fmt.outline_tiers(figure)
-chart(f"Customer lifetime value per tier ({view.symbol})", figure, 360)
+chart(f"Customer lifetime value per tier ({view.symbol})", figure, 320)
 
 # --- Per named segment -------------------------------------------------------------
 st.header("CLV per named segment", divider="gray")
@@ -73,7 +73,7 @@ figure = px.bar(
 figure.update_traces(textposition="outside", cliponaxis=False,
                      hovertemplate=f"%{{y}}: CLV {view.symbol}%{{x:,.2f}}<extra></extra>")
 figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f", range=fmt.room_for_labels(segments["clv"]))
-chart(f"Customer lifetime value per named segment ({view.symbol})", figure, 420)
+chart(f"Customer lifetime value per named segment ({view.symbol})", figure, 380)
 same_for_all = ("lifespan_years", "margin")  # one value for every segment: said in the caption, not repeated
 parts = {key: label for key, label in PARTS.items() if key not in same_for_all}
 bought = analysis.segments.loc[analysis.segments["customers"] > 0]
@@ -137,7 +137,7 @@ else:
                      annotation_text=f"{HEALTHY_LTV_CAC:g} : 1 healthy mark", annotation_position="top right")
     figure.update_yaxes(title="LTV : CAC (CLV / CAC)", rangemode="tozero")
     figure.update_xaxes(title="Tier")
-    chart("LTV : CAC per tier against the 3 : 1 mark", figure, 360)
+    chart("LTV : CAC per tier against the 3 : 1 mark", figure, 320)
 
 st.subheader("The most to pay per click, per tier")
 economics = {"tier": "Tier", "clv": "CLV", "max_cpc": "Max cost per click"}

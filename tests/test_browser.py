@@ -443,6 +443,7 @@ def test_hostile_names_and_e_mails_render_as_plain_text(visitor):
 # --- A phone's screen and a desktop's ------------------------------------------------------------------------
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1400, "height": 900}
+SEGMENTS_ON_A_PHONE = 7_394  # px: how long the Segments page was at 390 px when issue 14 found it too long
 
 MAIN_HEIGHT = "() => document.querySelector('[data-testid=stMain]').scrollHeight"
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
@@ -534,6 +535,8 @@ def test_on_a_phone_every_page_fits_and_the_key_figures_come_first(browser, serv
                     problems.append(f"the tier table shows {list(phone.table('Tier')[0])}")
                 if not within_the_screen(phone, main.get_by_text(champions, exact=True)):
                     problems.append("what to do about the Champions is off the screen")
+                if (length := phone.page.evaluate(MAIN_HEIGHT)) >= SEGMENTS_ON_A_PHONE:
+                    problems.append(f"the Segments page is {length:,} px long")
             if title == "Lifetime value" and "CLV" not in phone.table("Segment")[0]:
                 problems.append(f"the segment table shows {list(phone.table('Segment')[0])}")
             if title == "Your data" and not within_the_screen(phone, main.get_by_text(counted, exact=True)):
