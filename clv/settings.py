@@ -17,6 +17,9 @@ METHODS: tuple[Method, ...] = ("quantile", "range")
 TIERS: tuple[str, ...] = ("High", "Medium", "Low")
 TIER_COLOURS = {"High": "#E5484D", "Medium": "#F59E0B", "Low": "#FACC15"}
 """The spreadsheet's colours: red, orange and yellow."""
+TIER_OUTLINES = {"High": "#B91C1C", "Medium": "#B45309", "Low": "#A16207"}
+"""Darker shades of the same, drawn around each tier's bars and tiles: orange and yellow alone are too light
+to stand out on white (WCAG asks 3:1 for shapes; these reach 4.5:1, enough for text too)."""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from clv.read import EngineOrders
 from clv.rfm import rfm_window
 from clv.settings import Settings
 from pages._format import (
-    currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, percent, plain_symbol, years,
+    currency_symbol, escape, is_blank, mask_frame, mask_text, money, money_format, percent, plain_symbol,
+    plotly_layout, years,
 )
 from pages._sidebar import lifespan_from_data, sidebar
 from pages._source import (
@@ -181,6 +182,12 @@ def window_caption(view: View) -> None:
         f"lifespan {years(a.lifespan_years)} ({a.lifespan_source}) · margin {percent(a.settings.margin)}"
         + (": CLV is revenue, not profit" if a.settings.margin == 1 else "")
     )
+
+
+def chart(title: str, figure: Any, height: int = 380, legend: bool = False) -> None:
+    """A chart under its title, in the one look of ``plotly_layout``. The title is page text, so it wraps."""
+    st.markdown(f"**{escape(title)}**")
+    st.plotly_chart(plotly_layout(figure, height, legend))
 
 
 def show_warnings(messages: tuple[str, ...] | list[str]) -> None:

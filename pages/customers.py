@@ -133,16 +133,16 @@ st.badge(f"{person['tier']} tier", color=BADGE[person["tier"]])
 same = not fmt.is_blank(person["email"]) and str(person["email"]).strip().lower() == str(who).strip().lower()
 st.text(f"E-mail: {view.email(person['email']) or 'none in the file'}"
         + ("" if same else f"    Customer id: {view.email(who)}"))
-figures = st.columns(4)
-figures[0].metric("R · F · M", f"{person['r']} · {person['f']} · {person['m']}", border=True,
-                  help=f"RFM code {person['rfm_code']}, score {person['rfm_score']} of 9.")
-figures[1].metric("Orders", f"{person['frequency']:,}", border=True)
-figures[2].metric("Spend", view.money(person["monetary"]), border=True)
-figures[3].metric("Days since last order", f"{person['recency_days']:,}", border=True)
-dates = st.columns(4)
-dates[0].metric("First order", f"{person['first_order_date']:%d %b %Y}", border=True)
-dates[1].metric("Last order", f"{person['last_order_date']:%d %b %Y}", border=True)
-dates[2].metric("RFM score", f"{person['rfm_score']} of 9", border=True)
-dates[3].metric("RFM code", f"{person['rfm_code']}", border=True)
+with st.container(horizontal=True):
+    st.metric("R · F · M", f"{person['r']} · {person['f']} · {person['m']}", border=True,
+              help=f"RFM code {person['rfm_code']}, score {person['rfm_score']} of 9.")
+    st.metric("Orders", f"{person['frequency']:,}", border=True)
+    st.metric("Spend", view.money(person["monetary"]), border=True)
+    st.metric("Days since last order", f"{person['recency_days']:,}", border=True)
+with st.container(horizontal=True):
+    st.metric("First order", f"{person['first_order_date']:%d %b %Y}", border=True)
+    st.metric("Last order", f"{person['last_order_date']:%d %b %Y}", border=True)
+    st.metric("RFM score", f"{person['rfm_score']} of 9", border=True)
+    st.metric("RFM code", f"{person['rfm_code']}", border=True)
 st.markdown(f"**{fmt.escape(person['segment'])}:** {fmt.escape(about['description'])}")
 st.info(f"**What to do:** {fmt.escape(about['action'])}", icon=":material/campaign:")

@@ -113,12 +113,12 @@ st.header("How the file was read", divider="gray")
 span = ("" if report.first_date is None
         else f" Its orders run from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}.")
 st.markdown(f"File type: **{fmt.escape(report.source_format)}**.{span}")
-figures = st.columns(3)
-figures[0].metric("Rows read", f"{report.rows_read:,}", border=True)
-figures[1].metric("Revenue read", fmt.money(report.revenue_read, symbol), border=True,
-                  help="Net amount of every row whose amount could be read, refunds taken off.")
-figures[2].metric("Orders kept", f"{loaded.orders_kept:,}", border=True,
-                  help="Orders with a customer, a date and an amount, not cancelled, before any window.")
+with st.container(horizontal=True):
+    st.metric("Rows read", f"{report.rows_read:,}", border=True)
+    st.metric("Revenue read", fmt.money(report.revenue_read, symbol), border=True,
+              help="Net amount of every row whose amount could be read, refunds taken off.")
+    st.metric("Orders kept", f"{loaded.orders_kept:,}", border=True,
+              help="Orders with a customer, a date and an amount, not cancelled, before any window.")
 used = pd.DataFrame({
     "role": [USED_LABELS.get(role, role.capitalize()) for role in report.columns],
     "column": list(report.columns.values()),
@@ -146,16 +146,12 @@ except OrdersError as problem:
 else:
     lifespan_from_data(from_data, analysis.retention)
 quality = quality_table(report, analysis)
-st.dataframe(
-    quality.assign(reason=quality["reason"].replace({"counted": "counted in the analysis"}).str.capitalize()),
-    hide_index=True,
-    column_config={
-        "reason": st.column_config.TextColumn("Rows", width="large"),
-        "rows": st.column_config.NumberColumn("File rows", format="%,d"),
-        "orders": st.column_config.NumberColumn("Orders", format="%,d"),
-        "revenue": st.column_config.NumberColumn("Revenue", format=fmt.money_format(symbol)),
-    },
-)
+quality = quality.assign(reason=quality["reason"].replace({"counted": "counted in the analysis"}).str.capitalize())
+quality = quality.rename(columns={"reason": "Rows", "rows": "File rows", "orders": "Orders", "revenue": "Revenue"})
+with st.container(key="quality"):  # a table rather than a grid: on a phone, each line becomes a card with its counts
+    st.table(quality.style.format({"File rows": "{:,.0f}", "Orders": "{:,.0f}",
+                                   "Revenue": lambda value: fmt.money(value, symbol)}, na_rep="–").hide(axis="index"))
+st.html(fmt.cards_css("quality", list(quality.columns), short=("File rows", "Orders", "Revenue")))
 st.caption("The first line is what the analysis counts; every other line is left out, with the revenue it carried. "
            "Together they add up to the whole file. Lines such as 'before the window' follow the sidebar's settings.")
 show_warnings(report.warnings)

@@ -3,12 +3,14 @@
 import plotly.graph_objects as go
 import streamlit as st
 
+from clv.colours import BLACK
 from clv.retention import cohort_matrix
 from pages import _format as fmt
-from pages._page import page_view, show_warnings
+from pages._page import chart, page_view, show_warnings
 from pages._view import set_churn
 
 COHORTS_SHOWN = 24
+COHORT_LABELS, CELL = 140, 26  # px: the month labels; a cell that holds "100%" at 10 px
 
 st.title("Retention")
 view = page_view("retention")
@@ -18,18 +20,18 @@ kept = analysis.retention
 
 # --- Who comes back ----------------------------------------------------------------
 st.header("Who comes back", divider="gray")
-row = st.columns(3)
-row[0].metric("Repeat-customer rate", fmt.percent(analysis.repeat_rate), border=True,
+with st.container(horizontal=True):
+    st.metric("Repeat-customer rate", fmt.percent(analysis.repeat_rate), border=True,
               help="Share of the window's customers with two or more orders.")
-row[1].metric("Retention rate", fmt.percent(kept.retention_rate), border=True,
+    st.metric("Retention rate", fmt.percent(kept.retention_rate), border=True,
               help="(Customers at end − new customers) / customers at start. Customers won back after a "
                    "longer absence count as retained, so it can pass 100%.")
-row[2].metric("Churn rate", fmt.percent(kept.churn_rate), border=True, help="1 − retention rate.")
-row = st.columns(3)
-row[0].metric("Customers at start", f"{kept.customers_start:,}", border=True,
+    st.metric("Churn rate", fmt.percent(kept.churn_rate), border=True, help="1 − retention rate.")
+with st.container(horizontal=True):
+    st.metric("Customers at start", f"{kept.customers_start:,}", border=True,
               help=f"Bought in the {kept.period_days} days before the period.")
-row[1].metric("Customers at end", f"{kept.customers_end:,}", border=True, help="Bought in the period.")
-row[2].metric("New customers", f"{kept.new_customers:,}", border=True, help="First order ever in the period.")
+    st.metric("Customers at end", f"{kept.customers_end:,}", border=True, help="Bought in the period.")
+    st.metric("New customers", f"{kept.new_customers:,}", border=True, help="First order ever in the period.")
 st.caption(f"Period: {kept.period_start:%d %b %Y} to {kept.period_end:%d %b %Y} ({kept.period_days} days), "
            f"compared with the {kept.period_days} days before it. A customer is someone who bought in that time.")
 if kept.retention_rate is None:
@@ -65,16 +67,17 @@ figure = go.Figure(go.Heatmap(
     x=[f"+{m}" for m in later.columns],
     y=[f"{c:%b %Y} · {n:,} new" for c, n in zip(matrix.index, sizes)],
     text=[["" if v != v else fmt.percent(v) for v in row] for row in later.to_numpy()],
-    texttemplate="%{text}", textfont={"size": 10},
-    colorscale="Blues", zmin=0, colorbar={"title": {"text": "Still buying"}, "tickformat": ".0%"},
-    hovertemplate="%{y}<br>%{x} months after the first order: %{text} bought<extra></extra>",
+    texttemplate="%{text}", textfont={"size": 10, "color": BLACK},
+    colorscale=fmt.HEAT_SCALE, zmin=0, colorbar=fmt.colorbar_above("Still buying", tickformat=".0%"),
+    hovertemplate="%{y}<br>%{x} months after the first order: %{z:.1%} bought<extra></extra>",
     xgap=1, ygap=1,
 ))
 figure.update_yaxes(autorange="reversed", title="Month of first order", type="category")
 figure.update_xaxes(title="Months after the first order", type="category")
-st.plotly_chart(fmt.plotly_layout(
-    figure, f"Share of each month's new customers who bought again N months later (last {len(matrix)} cohorts)",
-    max(360, 28 * len(matrix) + 140)))
+with st.container(key="cohorts"):
+    chart(f"Share of each month's new customers who bought again N months later (last {len(matrix)} cohorts)",
+          figure, max(360, 28 * len(matrix) + 140))
+st.html(fmt.hide_heatmap_text_css("cohorts", narrow=COHORT_LABELS + CELL * later.shape[1]))
 every = table["cohort"].nunique()
 st.caption((f"The last {len(matrix)} of {every} cohorts. " if every > len(matrix) else "")
            + "Month 0 (the first order) is always 100% and is left out so the later months are readable.")

@@ -6,13 +6,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from clv.colours import BLACK, text_colour
 from clv.export import segments_export, to_csv, to_excel
 from clv.headline import headline, quiet_customers
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
-from clv.settings import TIER_COLOURS
+from clv.settings import TIER_COLOURS, TIER_OUTLINES
 from pages import _format as fmt
-from pages._page import page_view, show_warnings
+from pages._page import chart, page_view, show_warnings
 from pages._view import HEAT_COLOURS, TREE_COLOURS
 
 st.title("Segments")
@@ -49,15 +50,17 @@ with st.container(border=True, horizontal=True, vertical_alignment="center"):
 show_warnings(analysis.warnings)
 
 # --- At a glance -------------------------------------------------------------
-kpis = st.columns(3) + st.columns(3)
-kpis[0].metric("Customers", f"{int(everyone['customers']):,}", border=True)
-kpis[1].metric("Revenue in the window", view.money(everyone["revenue"]), border=True)
-kpis[2].metric("Orders", f"{int(everyone['orders']):,}", border=True)
-kpis[3].metric("Average order value", view.money(everyone["aov"]), border=True)
-kpis[4].metric("Repeat customers", fmt.percent(analysis.repeat_rate), border=True,
-               help="Share of customers with two or more orders in the window.")
-kpis[5].metric("Lifetime value per customer", view.money(everyone["clv"]), border=True,
-               help="Average CLV over all customers; the Lifetime value page shows how it is built.")
+# Three key figures a row, or as many as fit: two on a phone, where st.columns would stack them one a row.
+with st.container(horizontal=True):
+    st.metric("Customers", f"{int(everyone['customers']):,}", border=True)
+    st.metric("Revenue in the window", view.money(everyone["revenue"]), border=True)
+    st.metric("Orders", f"{int(everyone['orders']):,}", border=True)
+with st.container(horizontal=True):
+    st.metric("Average order value", view.money(everyone["aov"]), border=True)
+    st.metric("Repeat customers", fmt.percent(analysis.repeat_rate), border=True,
+              help="Share of customers with two or more orders in the window.")
+    st.metric("Lifetime value per customer", view.money(everyone["clv"]), border=True,
+              help="Average CLV over all customers; the Lifetime value page shows how it is built.")
 
 # --- Tiers -------------------------------------------------------------------
 st.header("Tiers: who is worth the most", divider="gray")
@@ -65,8 +68,8 @@ tiers = analysis.tiers.rename(columns={
     "tier": "Tier", "customers": "Customers", "share_customers": "Share of customers", "revenue": "Revenue",
     "share_revenue": "Share of revenue", "aov": "Average order value", "purchase_frequency": "Orders per customer",
     "clv": "CLV",
-})[["Tier", "Customers", "Share of customers", "Revenue", "Share of revenue", "Average order value",
-    "Orders per customer", "CLV"]]
+})[["Tier", "Customers", "CLV", "Share of customers", "Share of revenue", "Revenue", "Average order value",
+    "Orders per customer"]]  # the key columns first: a phone shows only the first three
 money = lambda value: view.money(value)  # noqa: E731
 st.dataframe(
     fmt.tier_rows(tiers, {
@@ -80,8 +83,8 @@ st.caption(
     "customer is the purchase frequency in the window; CLV = annual customer value × lifespan × margin."
 )
 
-chart, cut_points = st.columns([2, 3], gap="large")
-with chart:
+share_chart, cut_points = st.columns([2, 3], gap="large")
+with share_chart:
     shares = analysis.tiers.loc[analysis.tiers["tier"] != "All"].melt(
         id_vars="tier", value_vars=["share_customers", "share_revenue"], var_name="measure", value_name="share"
     ).replace({"measure": {"share_customers": "Customers", "share_revenue": "Revenue"}})
@@ -90,10 +93,9 @@ with chart:
                     text=shares["share"].map(fmt.percent),
                     labels={"share": "Share (%)", "measure": "", "tier": "Tier"})
     figure.update_traces(textposition="inside", insidetextanchor="middle")
-    for trace in figure.data:
-        trace.textfont = {"color": fmt.text_colour(TIER_COLOURS[trace.name])}
+    fmt.outline_tiers(figure)
     figure.update_xaxes(tickformat=".0%", range=[0, 1])
-    st.plotly_chart(fmt.plotly_layout(figure, "Share of customers and of revenue by tier", 300, legend=True))
+    chart("Share of customers and of revenue by tier", figure, 260, legend=True)
 
 with cut_points:
     st.markdown("**How the scores were cut**")
@@ -146,23 +148,22 @@ cells = rfm_cells(customers, analysis.settings.tier_cuts, by=("r", "f")).set_ind
 measure = "average" if colour_by == "Average spend" else "revenue"
 grid = cells[measure].unstack("f").sort_index(ascending=False)
 counts = cells["customers"].unstack("f").sort_index(ascending=False)
-labels = np.vectorize(lambda n, v: f"{fmt.customers(n)}<br>{view.money(v)}" if n else "no customers")(
-    counts.to_numpy(), grid.fillna(0).to_numpy()
-)
+# Three short lines ("12,345 / customers / $67"): a third of a phone's width holds them for any store.
+labels = np.vectorize(
+    lambda n, v: f"{fmt.customers(n).replace(' ', '<br>')}<br>{view.money(v)}" if n else "no<br>customers"
+)(counts.to_numpy(), grid.fillna(0).to_numpy())
 heat = go.Figure(go.Heatmap(
     z=grid.to_numpy(),
-    x=["F1: fewest orders", "F2", "F3: most orders"],
-    y=["R3: bought most recently", "R2", "R1: longest ago"],
-    text=labels, texttemplate="%{text}", colorscale="Blues",
-    colorbar={"title": {"text": f"{colour_by} ({view.symbol})"}, "tickprefix": view.symbol, "tickformat": ",.0f"},
+    x=["F1", "F2", "F3"],  # short, so that the cells keep the width (the axis titles say what the scores mean)
+    y=["R3", "R2", "R1"],
+    text=labels, texttemplate="%{text}", textfont={"color": BLACK, "size": 12}, colorscale=fmt.HEAT_SCALE,
+    colorbar=fmt.colorbar_above(f"{colour_by} ({view.symbol})", tickprefix=view.symbol, tickformat=",.0f"),
     hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
 ))
-heat.update_xaxes(title="Frequency score (orders in the window)", side="bottom")
-heat.update_yaxes(title="Recency score")
-heat.update_yaxes(autorange="reversed")
-st.plotly_chart(fmt.plotly_layout(
-    heat, "Customers by recency and frequency score, coloured by "
-          + ("average spend per customer" if measure == "average" else "total spend of the cell"), 440))
+heat.update_xaxes(title="Frequency score: 1 fewest orders, 3 most", side="bottom")
+heat.update_yaxes(title="Recency score: 3 bought most recently", autorange="reversed")
+chart("Customers by recency and frequency score, coloured by "
+      + ("average spend per customer" if measure == "average" else "total spend of the cell"), heat, 440)
 
 # --- Named segments ------------------------------------------------------------
 st.header("Named segments", divider="gray")
@@ -175,14 +176,15 @@ by_segment = named[["segment", "customers"]]
 segment_average = named.set_index("segment")["customer_value"]  # revenue per customer in the window
 if paint == "Tier":
     code_colours = [TIER_COLOURS[t] for t in codes["tier"]]
-    segment_colours = ["#E2E8F0"] * len(by_segment)
-    marker = {"colors": segment_colours + code_colours}
-    text_colours = ["#1F2937"] * len(by_segment) + [fmt.text_colour(c) for c in code_colours]
+    marker = {"colors": [fmt.SEGMENT_TILE] * len(by_segment) + code_colours,
+              "line": {"color": [fmt.SEGMENT_OUTLINE] * len(by_segment) + [TIER_OUTLINES[t] for t in codes["tier"]],
+                       "width": fmt.OUTLINE_WIDTH}}
+    text_colours = [text_colour(c) for c in marker["colors"]]
 else:
     marker = {"colors": list(segment_average.reindex(by_segment["segment"])) + list(codes["average"]),
-              "colorscale": "Blues", "showscale": True,
-              "colorbar": {"title": {"text": f"Average spend ({view.symbol})"}, "tickprefix": view.symbol}}
-    text_colours = None
+              "colorscale": fmt.HEAT_SCALE, "showscale": True,
+              "colorbar": fmt.colorbar_above(f"Average spend ({view.symbol})", tickprefix=view.symbol)}
+    text_colours = BLACK
 tree = go.Figure(go.Treemap(
     ids=list(by_segment["segment"]) + [f"{s}/{c}" for s, c in zip(codes["segment"], codes["rfm_code"])],
     labels=list(by_segment["segment"]) + [f"RFM {c}" for c in codes["rfm_code"]],
@@ -190,23 +192,22 @@ tree = go.Figure(go.Treemap(
     values=list(by_segment["customers"]) + list(codes["customers"]),
     branchvalues="total",
     marker=marker,
-    textfont={"color": text_colours} if text_colours else None,
+    textfont={"color": text_colours},
     text=[fmt.customers(n) for n in list(by_segment["customers"]) + list(codes["customers"])],
     texttemplate="<b>%{label}</b><br>%{text}",
     hovertemplate="%{label}<br>%{text}<extra></extra>",
 ))
-st.plotly_chart(fmt.plotly_layout(
-    tree, "Named segments sized by customers; inside, their RFM codes coloured by "
-          + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), 520))
+chart("Named segments sized by customers; inside, their RFM codes coloured by "
+      + ("tier (red High, orange Medium, yellow Low)" if paint == "Tier" else "average spend"), tree, 480)
 
-segments = SEGMENTS.merge(analysis.segments, on="segment", how="left")
-st.table(
-    segments[["segment", "customers", "share_revenue", "clv", "description", "action"]]
-    .rename(columns={"segment": "Segment", "customers": "Customers", "share_revenue": "Share of revenue",
-                     "clv": "CLV", "description": "Who they are", "action": "What to do"})
-    .style.format({"Customers": "{:,.0f}", "Share of revenue": fmt.percent, "CLV": money}, na_rep="–")
-    .hide(axis="index"),
-)
+segments = SEGMENTS.merge(analysis.segments, on="segment", how="left").rename(columns={
+    "segment": "Segment", "customers": "Customers", "clv": "CLV", "share_revenue": "Share of revenue",
+    "action": "What to do", "description": "Who they are",
+})[["Segment", "Customers", "CLV", "Share of revenue", "What to do", "Who they are"]]
+with st.container(key="named_segments"):
+    st.table(segments.style.format({"Customers": "{:,.0f}", "Share of revenue": fmt.percent, "CLV": money}, na_rep="–")
+             .hide(axis="index"))
+st.html(fmt.cards_css("named_segments", list(segments.columns), short=("Customers", "CLV", "Share of revenue")))
 
 with st.expander("The 27 RFM codes"):
     st.dataframe(
@@ -224,7 +225,6 @@ with st.expander("The 27 RFM codes"):
 
 # --- Distributions -------------------------------------------------------------
 st.header("Distributions", divider="gray")
-shades = {1: "#BFD7EA", 2: "#6A9FC6", 3: "#2E6F95"}
 p99 = customers["monetary"].quantile(0.99)
 above = int((customers["monetary"] > p99).sum())
 
@@ -241,7 +241,8 @@ def histogram(values: np.ndarray, scores: np.ndarray, edges: np.ndarray, score: 
              else [f"{lo:,.0f} to {hi:,.0f}" for lo, hi in zip(edges[:-1], edges[1:])])
     for level in (1, 2, 3):
         counts, _ = np.histogram(values[scores == level], bins=edges)
-        figure.add_bar(x=middles, y=counts, width=widths, name=str(level), marker_color=shades[level],
+        figure.add_bar(x=middles, y=counts, width=widths, name=str(level), marker_color=fmt.SCORE_SHADES[level],
+                       marker_line={"color": fmt.SCORE_SHADES[3], "width": fmt.OUTLINE_WIDTH},
                        customdata=names, hovertemplate=f"{axis}: %{{customdata}}<br>"
                                                        f"{score}={level}: %{{y:,}} customers<extra></extra>")
     figure.update_layout(barmode="stack", bargap=0, legend_title_text=f"{score} score",
@@ -259,16 +260,16 @@ spend = customers["monetary"].clip(upper=p99).to_numpy(dtype="float64")
 left, middle, right = st.columns(3)
 with left:
     figure = histogram(recency, customers["r"].to_numpy(), edges_of(recency, 40), "R", "Days since last order")
-    st.plotly_chart(fmt.plotly_layout(figure, "Recency: days since the last order", 340, legend=True))
+    chart("Recency: days since the last order", figure, 300, legend=True)
 with middle:
     whole = np.arange(orders_made.min(), orders_made.max() + 2) - 0.5 if len(orders_made) else np.array([0.5, 1.5])
     figure = histogram(orders_made, customers["f"].to_numpy(), whole, "F", "Orders in the window", whole=True)
-    st.plotly_chart(fmt.plotly_layout(figure, "Frequency: orders per customer", 340, legend=True))
+    chart("Frequency: orders per customer", figure, 300, legend=True)
 with right:
     figure = histogram(spend, customers["m"].to_numpy(), edges_of(spend, 40), "M",
                        f"Spend in the window ({view.symbol})")
     figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
-    st.plotly_chart(fmt.plotly_layout(figure, "Money: spend per customer", 340, legend=True))
+    chart("Money: spend per customer", figure, 300, legend=True)
 st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most valuable). Spend is clipped at the "
            f"99th percentile ({fmt.escape(view.money(p99))}): the {fmt.customers(above)} above it are counted "
            "in the last bar.")

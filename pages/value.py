@@ -4,10 +4,10 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from clv.settings import TIER_COLOURS
+from clv.settings import TIER_COLOURS, TIER_OUTLINES
 from clv.value import HEALTHY_LTV_CAC
 from pages import _format as fmt
-from pages._page import page_view, show_warnings
+from pages._page import chart, page_view, show_warnings
 from pages._view import CAC_MODES
 
 st.title("Lifetime value")
@@ -19,10 +19,10 @@ money = lambda value: view.money(value)  # noqa: E731
 everyone = analysis.tiers.set_index("tier").loc["All"]
 window_days = analysis.window.length_days
 
-PARTS = {
-    "customers": "Customers", "aov": "Average order value", "purchase_frequency": "Orders per customer",
+PARTS = {  # CLV next to the customers, so that a phone shows it; then its parts in the formula's order
+    "customers": "Customers", "clv": "CLV", "aov": "Average order value", "purchase_frequency": "Orders per customer",
     "customer_value": "Customer value (window)", "annual_customer_value": "Annual value",
-    "lifespan_years": "Lifespan", "margin": "Margin", "clv": "CLV",
+    "lifespan_years": "Lifespan", "margin": "Margin",
 }
 PART_FORMATS = {
     "Customers": "{:,.0f}", "Average order value": money, "Orders per customer": fmt.per_customer,
@@ -61,9 +61,9 @@ figure.update_traces(
 )
 figure.add_hline(y=everyone["clv"], line_dash="dash", line_color="#475569",
                  annotation_text=f"All customers {view.money(everyone['clv'])}", annotation_position="top right")
-figure.update_yaxes(tickprefix=view.symbol, tickformat=",.0f")
-figure.update_layout(showlegend=False)
-st.plotly_chart(fmt.plotly_layout(figure, f"Customer lifetime value per tier ({view.symbol})", 360))
+figure.update_yaxes(tickprefix=view.symbol, tickformat=",.0f", range=fmt.room_for_labels(per_tier["clv"]))
+fmt.outline_tiers(figure)
+chart(f"Customer lifetime value per tier ({view.symbol})", figure, 320)
 
 # --- Per named segment -------------------------------------------------------------
 st.header("CLV per named segment", divider="gray")
@@ -76,8 +76,8 @@ figure = px.bar(
 )
 figure.update_traces(textposition="outside", cliponaxis=False,
                      hovertemplate=f"%{{y}}: CLV {view.symbol}%{{x:,.2f}}<extra></extra>")
-figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f")
-st.plotly_chart(fmt.plotly_layout(figure, f"Customer lifetime value per named segment ({view.symbol})", 420))
+figure.update_xaxes(tickprefix=view.symbol, tickformat=",.0f", range=fmt.room_for_labels(segments["clv"]))
+chart(f"Customer lifetime value per named segment ({view.symbol})", figure, 380)
 same_for_all = ("lifespan_years", "margin")  # one value for every segment: said in the caption, not repeated
 parts = {key: label for key, label in PARTS.items() if key not in same_for_all}
 bought = analysis.segments.loc[analysis.segments["customers"] > 0]
@@ -115,11 +115,11 @@ if cac is None:
             "a customer costs. The maximum cost per click below needs only the conversion rate.")
 else:
     ratio = everyone["ltv_cac"]
-    metrics = st.columns(3)
-    metrics[0].metric("Acquisition cost (CAC)", view.money(cac), border=True)
-    metrics[1].metric("CLV − CAC (all customers)", view.money(everyone["clv_minus_cac"]), border=True,
-                      help="Return on acquisition: what a customer brings beyond what it cost to win.")
-    metrics[2].metric("LTV : CAC (all customers)", fmt.ratio(ratio), border=True)
+    with st.container(horizontal=True):
+        st.metric("Acquisition cost (CAC)", view.money(cac), border=True)
+        st.metric("CLV − CAC (all customers)", view.money(everyone["clv_minus_cac"]), border=True,
+                  help="Return on acquisition: what a customer brings beyond what it cost to win.")
+        st.metric("LTV : CAC (all customers)", fmt.ratio(ratio), border=True)
     if ratio != ratio:
         st.warning("CAC is 0, so the LTV : CAC ratio has no meaning.")
     elif ratio >= HEALTHY_LTV_CAC:
@@ -136,6 +136,7 @@ else:
     figure = go.Figure(go.Bar(
         x=ratios["tier"], y=ratios["ltv_cac"], customdata=written,
         marker_color=[TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]],
+        marker_line={"color": [TIER_OUTLINES.get(t, "#64748B") for t in ratios["tier"]], "width": fmt.OUTLINE_WIDTH},
         hovertemplate="%{x}: LTV : CAC %{customdata}<extra></extra>",
     ))
     figure.add_hline(y=HEALTHY_LTV_CAC, line_dash="dash", line_color="#15803D")
@@ -143,8 +144,7 @@ else:
     figure.update_xaxes(title="Tier", tickmode="array", tickvals=list(ratios["tier"]),
                         ticktext=[f"<b>{tier}</b><br>{text}" for tier, text in zip(ratios["tier"], written)],
                         tickfont={"size": 13, "color": "#1F2937"})
-    st.plotly_chart(fmt.plotly_layout(
-        figure, f"LTV : CAC per tier; the dashed line is the {fmt.ratio(HEALTHY_LTV_CAC)} healthy mark", 360))
+    chart(f"LTV : CAC per tier; the dashed line is the {fmt.ratio(HEALTHY_LTV_CAC)} healthy mark", figure, 340)
 
 st.subheader("The most to pay per click, per tier")
 economics = {"tier": "Tier", "clv": "CLV", "max_cpc": "Max cost per click"}

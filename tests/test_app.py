@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import pickle
 import re
 from pathlib import Path
@@ -22,13 +23,14 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from clv.analysis import analyze
+from clv.colours import SHAPE_CONTRAST, TEXT_CONTRAST, WHITE, contrast_ratio
 from clv.engine import DuckEngine
 from clv.export import customers_export, segments_export, to_csv
 from clv.headline import headline, quiet_customers
 from clv.load import read_orders
 from clv.read import read_into_engine
 from clv.sample import SAMPLE_PATH
-from clv.settings import Settings
+from clv.settings import TIER_COLOURS, Settings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["pages/segments.py", "pages/value.py", "pages/retention.py", "pages/customers.py", "pages/data.py"]
@@ -796,3 +798,50 @@ def test_names_with_markdown_and_latex_are_shown_as_text(at):
     at.switch_page("pages/customers.py").run(timeout=TIMEOUT)
     at.selectbox(key="f_customer").set_value("m@shop.test").run(timeout=TIMEOUT)
     assert at.subheader[0].value == r"\$x^2\$ \*\*md\*\* \<b\>bold\</b\>"
+
+
+# --- Colours -------------------------------------------------------------------------------------------
+
+
+def drawn_shapes(spec: dict) -> list[tuple[str, str | None, str | None]]:
+    """(fill, outline, colour of the text inside) of every bar and tile of a Plotly figure painted in one colour
+    (not by a scale)."""
+    shapes = []
+    for trace in spec["data"]:
+        marker = trace.get("marker", {})
+        if trace["type"] == "bar":
+            fills = marker.get("color")
+            font = trace.get("insidetextfont") or trace.get("textfont") or {}
+            text = font.get("color", "unset") if trace.get("textposition") == "inside" and "text" in trace else None
+        elif trace["type"] == "treemap":
+            fills, text = marker.get("colors"), trace.get("textfont", {}).get("color", "unset")
+        else:
+            continue
+        count = len(fills) if isinstance(fills, list) else 1
+        each = lambda value: value if isinstance(value, list) else [value] * count  # noqa: E731
+        outlines = each(marker.get("line", {}).get("color"))
+        shapes += [shape for shape in zip(each(fills), outlines, each(text)) if str(shape[0]).startswith("#")]
+    return shapes
+
+
+@pytest.mark.parametrize("page", ["pages/segments.py", "pages/value.py"], ids=["segments", "value"])
+def test_bars_and_tiles_stand_out_and_their_text_reads(at, page):
+    at.query_params.update({"cac_mode": "cac", "cac": "20"})  # the LTV : CAC chart too
+    opened(at, page)
+    shapes = [shape for chart in at.get("plotly_chart") for shape in drawn_shapes(json.loads(chart.proto.spec))]
+    assert {fill for fill, _, _ in shapes} >= set(TIER_COLOURS.values())
+    for fill, outline, text in shapes:
+        assert max(contrast_ratio(fill, WHITE), contrast_ratio(outline or fill, WHITE)) >= SHAPE_CONTRAST, fill
+        assert text is None or contrast_ratio(text, fill) >= TEXT_CONTRAST, (fill, text)
+
+
+# --- A phone's width ------------------------------------------------------------------------------------
+
+
+def test_the_heatmap_cells_hold_lines_short_enough_for_a_phone(at):
+    # A cell is a third of the chart, about 95 px on a 390 px phone: ten characters at 12 px.
+    opened(at)
+    heat = next(trace for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]
+                if trace["type"] == "heatmap")
+    lines = [line for row in heat["text"] for cell in row for line in cell.split("<br>")]
+    assert "customers" in lines and max(map(len, lines)) <= 10, lines

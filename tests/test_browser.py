@@ -28,9 +28,10 @@ from urllib.parse import unquote
 import pytest
 
 from clv.analysis import Analysis, analyze
-from clv.export import customers_export, segments_export, to_csv
+from clv.export import customers_export, quality_table, segments_export, to_csv
 from clv.load import read_orders
 from clv.sample import SAMPLE_PATH
+from clv.segments import SEGMENTS
 from clv.settings import Settings
 
 playwright = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
@@ -167,8 +168,9 @@ def browser(server):
 class Visitor:
     """One person's browser tab, with the alerts it saw."""
 
-    def __init__(self, browser, server: Server):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser, server: Server, width: int = 1400, height: int = 900):
+        self.viewport = {"width": width, "height": height}
+        self.context = browser.new_context(viewport=self.viewport)
         self.page = self.context.new_page()
         self.page.set_default_timeout(WAIT_MS)
         self.server = server
@@ -271,18 +273,19 @@ class Visitor:
     def errors(self) -> int:
         return self.page.locator("[data-testid=stException], [data-testid=stAlertContentError]").count()
 
-    def screenshot(self, name: str) -> None:
-        """The whole page, however long: the viewport grows to the main column's height, then goes back."""
-        folder = os.environ.get("CLV_SCREENSHOTS")
+    def screenshot(self, name: str, folder: Path | str | None = None) -> None:
+        """The whole page, however long, into ``folder`` (else $CLV_SCREENSHOTS, else nowhere): the viewport
+        grows to the main column's height, then goes back."""
+        folder = folder or os.environ.get("CLV_SCREENSHOTS")
         if not folder:
             return
         height = self.page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-        self.page.set_viewport_size({"width": 1400, "height": min(height + 40, 12_000)})
+        self.page.set_viewport_size({**self.viewport, "height": min(height + 40, 12_000)})
         self.expect_idle()
         self.page.wait_for_timeout(800)  # charts redraw at the new size; only for the picture
         Path(folder).mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(Path(folder) / f"{name}.png"))
-        self.page.set_viewport_size({"width": 1400, "height": 900})
+        self.page.set_viewport_size(self.viewport)
 
     def close(self) -> None:
         self.context.close()
@@ -543,6 +546,121 @@ def test_hostile_names_and_e_mails_render_as_plain_text(visitor):
     assert main.locator("strong", has_text=re.compile(r"^md$")).count() == 0
     assert main.locator(".katex").count() == 0
     assert visitor.errors() == 0
+
+
+# --- A phone's screen and a desktop's ------------------------------------------------------------------------
+
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1400, "height": 900}
+SEGMENTS_ON_A_PHONE = 7_394  # px: how long the Segments page was at 390 px when issue 14 found it too long
+
+MAIN_HEIGHT = "() => document.querySelector('[data-testid=stMain]').scrollHeight"
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    .every(chart => chart.querySelector('.main-svg'))"""
+
+LAYOUT_PROBLEMS = """() => {
+    const main = document.querySelector('[data-testid=stMain]');
+    const problems = [];
+    if (main.scrollWidth > main.clientWidth + 1 || document.scrollingElement.scrollWidth > window.innerWidth + 1) {
+        problems.push(`the page scrolls sideways: ${main.scrollWidth} px in ${main.clientWidth} px`);
+    }
+    // Tables are the only things meant to scroll sideways.
+    const tables = '[data-testid=stDataFrame], [data-testid=stTable]';
+    const said = (text) => JSON.stringify(text.trim().slice(0, 40));
+    for (const element of main.querySelectorAll('*')) {
+        const own = [...element.childNodes].some(node => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+        if (!own || element.closest('svg') || element.closest(tables) || !element.checkVisibility()) continue;
+        let box = element;  // an inline element has no width of its own: its block holds it
+        while (box.clientWidth === 0 && box.parentElement) box = box.parentElement;
+        if (box.scrollWidth > box.clientWidth + 1) {
+            problems.push(`text cut or spilling: ${said(element.textContent)}, `
+                          + `${box.scrollWidth} px in ${box.clientWidth} px`);
+        }
+    }
+    for (const chart of main.querySelectorAll('.js-plotly-plot')) {
+        const frame = chart.getBoundingClientRect();
+        const texts = [...chart.querySelectorAll('svg text')]
+            .filter(text => text.textContent.trim() && text.checkVisibility({opacityProperty: true}))
+            .map(text => ({text: said(text.textContent), box: text.getBoundingClientRect()}))
+            .filter(text => text.box.width > 0);
+        for (const {text, box} of texts) {
+            if (box.left < frame.left - 1 || box.right > frame.right + 1 || box.top < frame.top - 1
+                || box.bottom > frame.bottom + 1) problems.push(`chart text cut: ${text}`);
+            if (box.height < 9) problems.push(`chart text too small: ${text}, ${box.height.toFixed(1)} px high`);
+        }
+        texts.forEach((one, i) => texts.slice(i + 1).forEach(other => {
+            const wide = Math.min(one.box.right, other.box.right) - Math.max(one.box.left, other.box.left);
+            const high = Math.min(one.box.bottom, other.box.bottom) - Math.max(one.box.top, other.box.top);
+            if (wide > 1 && high > 1) problems.push(`chart texts overlap: ${one.text} and ${other.text}`);
+        }));
+    }
+    return problems;
+}"""
+
+
+def layout_problems(person: Visitor, path: str, folder: Path) -> list[str]:
+    """Open the page (the sample store), let its charts draw, keep a picture, and list what does not fit."""
+    person.open(path)
+    person.page.wait_for_function(CHARTS_DRAWN)
+    height, before = person.page.evaluate(MAIN_HEIGHT), None
+    while height != before:  # until nothing more is drawn, and Plotly has placed its text (after its first frame)
+        person.page.wait_for_timeout(500)
+        before, height = height, person.page.evaluate(MAIN_HEIGHT)
+    person.screenshot(f"{path or 'segments'}-{person.viewport['width']}", folder)
+    return [f"{path or 'segments'}: {problem}" for problem in person.page.evaluate(LAYOUT_PROBLEMS)]
+
+
+def top(locator) -> float:
+    return locator.first.bounding_box()["y"]
+
+
+def within_the_screen(person: Visitor, locator) -> bool:
+    box = locator.first.bounding_box() if locator.count() else None
+    return box is not None and 0 <= box["x"] and box["x"] + box["width"] <= person.viewport["width"] + 1
+
+
+def test_on_a_phone_every_page_fits_and_the_key_figures_come_first(browser, server, tmp_path):
+    sample = read_orders(SAMPLE_PATH)
+    analysis = analyze(sample.orders, Settings())
+    champions = SEGMENTS.set_index("segment").loc["Champions", "action"]
+    counted = f"{quality_table(sample.report, analysis).loc[0, 'rows']:,}"
+    phone = Visitor(browser, server, **PHONE)
+    try:
+        problems = []
+        for title, path in PAGES.items():
+            problems += layout_problems(phone, path, tmp_path)
+            main = phone.main
+            if title == "Segments":
+                tier_table = main.locator("[data-testid=stDataFrame]").filter(
+                    has=phone.page.locator("[role=columnheader]", has_text=re.compile(r"^Tier$")))
+                order = [top(main.locator("[data-testid=stMetric]")), top(tier_table),
+                         top(main.locator("[data-testid=stPlotlyChart]"))]
+                if order != sorted(order):
+                    problems.append(f"key figures, tier table, first chart at {order} px")
+                figures = main.locator("[data-testid=stMetric]")
+                if top(figures.nth(0)) != top(figures.nth(1)):
+                    problems.append("one key figure a row: the first two are not side by side")
+                if not {"Tier", "Customers", "CLV"} <= set(phone.table("Tier")[0]):
+                    problems.append(f"the tier table shows {list(phone.table('Tier')[0])}")
+                if not within_the_screen(phone, main.get_by_text(champions, exact=True)):
+                    problems.append("what to do about the Champions is off the screen")
+                if (length := phone.page.evaluate(MAIN_HEIGHT)) >= SEGMENTS_ON_A_PHONE:
+                    problems.append(f"the Segments page is {length:,} px long")
+            if title == "Lifetime value" and "CLV" not in phone.table("Segment")[0]:
+                problems.append(f"the segment table shows {list(phone.table('Segment')[0])}")
+            if title == "Your data" and not within_the_screen(phone, main.get_by_text(counted, exact=True)):
+                problems.append("the rows counted are off the screen")
+        assert not problems, "\n".join(problems)
+    finally:
+        phone.close()
+
+
+def test_on_a_desktop_every_page_fits(browser, server, tmp_path):
+    desktop = Visitor(browser, server, **DESKTOP)
+    try:
+        problems = sum((layout_problems(desktop, path, tmp_path) for path in PAGES.values()), [])
+        assert not problems, "\n".join(problems)
+    finally:
+        desktop.close()
 
 
 def test_the_server_log_holds_no_customer_data(server):
