@@ -502,7 +502,7 @@ def test_the_ltv_cac_chart_keeps_its_words_off_the_bars_and_the_line(visitor):
     expected = analyze(read_orders(SAMPLE_PATH).orders, Settings(cac=70.0)).tiers.set_index("tier")["ltv_cac"]
     assert expected["All"] > 3 > expected["Medium"] > 2  # the case that was drawn badly: a bar under the mark's text
     visitor.open("lifetime-value?cac_mode=cac&cac=70")
-    chart = visitor.main.locator("[data-testid=stPlotlyChart]").filter(has_text="LTV : CAC per tier")
+    chart = visitor.main.locator("[data-testid=stPlotlyChart]").filter(has_text="LTV : CAC (CLV / CAC)")  # its y axis
     chart.locator(".bars path").first.wait_for()
     boxes = chart.evaluate("""chart => {
         const box = element => { const r = element.getBoundingClientRect();
