@@ -69,10 +69,10 @@ columns = {
     "rfm_code": st.column_config.NumberColumn("RFM code", format="%d"),
     "rfm_score": st.column_config.NumberColumn("RFM score", format="%d"),
     "r": "R", "f": "F", "m": "M",
-    "frequency": st.column_config.NumberColumn("Orders", format="%,d"),
-    "monetary": view.money_column("Spend"),
+    "frequency": st.column_config.NumberColumn("Orders in the window", format="%,d"),
+    "monetary": view.money_column("Spend in the window"),
     "recency_days": st.column_config.NumberColumn("Days since last order", format="%,d"),
-    "first_order_date": st.column_config.DateColumn("First order", format="YYYY-MM-DD"),
+    "first_order_date": st.column_config.DateColumn("First order ever", format="YYYY-MM-DD"),
     "last_order_date": st.column_config.DateColumn("Last order", format="YYYY-MM-DD"),
 }
 order = ["name", "email", "tier", "segment", "rfm_code", "rfm_score", "r", "f", "m", "frequency", "monetary",
@@ -136,11 +136,12 @@ st.text(f"E-mail: {view.email(person['email']) or 'none in the file'}"
 with st.container(horizontal=True):
     st.metric("R · F · M", f"{person['r']} · {person['f']} · {person['m']}", border=True,
               help=f"RFM code {person['rfm_code']}, score {person['rfm_score']} of 9.")
-    st.metric("Orders", f"{person['frequency']:,}", border=True)
-    st.metric("Spend", view.money(person["monetary"]), border=True)
+    st.metric("Orders in the window", f"{person['frequency']:,}", border=True)
+    st.metric("Spend in the window", view.money(person["monetary"]), border=True)
     st.metric("Days since last order", f"{person['recency_days']:,}", border=True)
 with st.container(horizontal=True):
-    st.metric("First order", f"{person['first_order_date']:%d %b %Y}", border=True)
+    st.metric("First order ever", f"{person['first_order_date']:%d %b %Y}", border=True,
+              help="The first order on or before the as-of date, inside the window or before it.")
     st.metric("Last order", f"{person['last_order_date']:%d %b %Y}", border=True)
     st.metric("RFM score", f"{person['rfm_score']} of 9", border=True)
     st.metric("RFM code", f"{person['rfm_code']}", border=True)

@@ -327,6 +327,17 @@ def test_the_currency_symbol_is_for_display(at):
     assert metric(at, "Average order value").startswith("€")
 
 
+def test_a_customers_first_order_is_their_first_ever_and_window_figures_say_so(at):
+    # Marcus Allen's first order in the sample is 2024-11-03, before the default window (from 2025-11-01).
+    opened(at, "pages/customers.py")
+    picker = at.selectbox(key="f_customer")
+    picker.set_value(next(o for o in picker.options if o.startswith("Marcus Allen"))).run(timeout=TIMEOUT)
+    figures = {m.label: m.value for m in at.metric}
+    assert figures["First order ever"] == "03 Nov 2024"
+    assert figures["Orders in the window"] == "14"
+    assert "Spend in the window" in figures
+
+
 # --- Masking -----------------------------------------------------------------------------------
 
 
