@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> str:
         args.customers_out: lambda: to_csv(customers_export(analysis)),
         args.segments_out: lambda: to_csv(segments_export(analysis)),
         args.cuts_out: lambda: to_csv(cuts_export(analysis)),
-        args.excel_out: lambda: to_excel(analysis, report),
+        args.excel_out: lambda: to_excel(analysis, report, source=Path(args.orders).name),
     }
     for target, content in outputs.items():
         if target is not None:

@@ -21,7 +21,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from clv.analysis import Analysis
+from clv.formats import currency_symbol, with_symbol
 from clv.report import LoadReport, empty_exclusions
+from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
 
 CUSTOMER_COLUMNS = [
@@ -252,31 +254,183 @@ def _joined(lines: pa.Array) -> bytes:
     return memoryview(lines.buffers()[2])[start:end].tobytes()
 
 
-def to_excel(analysis: Analysis, report: LoadReport | None = None) -> bytes:
-    """The analysis as a workbook: Segments and Customers with tier colours, cut points, data quality."""
+COLUMN_WORDS: dict[str, tuple[str, str]] = {
+    # The files' columns -> (the header a person reads, the kind of value: how a workbook formats it).
+    "tier": ("Tier", "text"),
+    "segment": ("Segment", "text"),
+    "description": ("Who they are", "text"),
+    "action": ("What to do", "text"),
+    "customers": ("Customers", "count"),
+    "share_customers": ("Share of customers", "percent"),
+    "orders": ("Orders", "count"),
+    "revenue": ("Revenue", "money"),
+    "share_revenue": ("Share of revenue", "percent"),
+    "aov": ("Average order value", "money"),
+    "purchase_frequency": ("Orders per customer", "number"),
+    "customer_value": ("Customer value in the window", "money"),
+    "annual_customer_value": ("Annual customer value", "money"),
+    "lifespan_years": ("Lifespan (years)", "number"),
+    "margin": ("Gross margin", "percent"),
+    "clv": ("CLV", "money"),
+    "max_cpc": ("Most to pay per click", "money"),
+    "cac": ("Acquisition cost (CAC)", "money"),
+    "clv_minus_cac": ("CLV - CAC", "money"),
+    "ltv_cac": ("LTV : CAC", "ratio"),
+    "customer": ("Customer", "text"),
+    "email": ("E-mail", "text"),
+    "name": ("Name", "text"),
+    "recency_days": ("Days since the last order", "count"),
+    "frequency": ("Orders in the window", "count"),
+    "monetary": ("Spend in the window", "money"),
+    "r": ("R score", "count"),
+    "f": ("F score", "count"),
+    "m": ("M score", "count"),
+    "rfm_score": ("RFM score", "count"),
+    "rfm_code": ("RFM code", "count"),
+    "first_order_date": ("First order", "date"),
+    "last_order_date": ("Last order", "date"),
+    "variable": ("Measure", "text"),
+    "score": ("Score", "count"),
+    "lower": ("Lowest value", "cut"),
+    "upper": ("Highest value", "cut"),
+    "threshold": ("Score begins at", "cut"),
+    "method": ("Scored by", "text"),
+    "reason": ("Rows", "text"),
+    "rows": ("File rows", "count"),
+    "setting": ("Setting", "text"),
+    "value": ("Value", "by row"),
+}
+"""Headers in words and number formats for the workbook and the HTML report; the CSV files keep the
+column names (scripts read them). Kinds: text, count, money, percent, number (two decimals), ratio
+(``2.10 : 1``), date, cut (in the unit of the row's measure: days, orders or money), by row (the row's
+``kind``, in the settings table)."""
+
+VALUE_WORDS: dict[str, dict[str, str]] = {
+    "variable": {"recency_days": "Recency (days since the last order)", "frequency": "Frequency (orders)",
+                 "monetary": "Money (spend)"},
+    "method": {"quantile": "thirds of the customers (quantile)", "range": "thirds of the value range (range)"},
+    "reason": {"counted": "Counted in the analysis"},
+}
+"""Values that are names in the files, in words for a person (the rest are shown as they are)."""
+
+
+def named_segments_export(analysis: Analysis) -> pd.DataFrame:
+    """One row per named segment (best first, ``clv.segments.SEGMENTS``) and a final ``All`` row: segment,
+    description, action, then the lifetime value columns of ``segments_export``."""
+    described = SEGMENTS.merge(analysis.segments, on="segment", how="right")
+    return _rounded(described.loc[:, ["segment", "description", "action", *SEGMENT_COLUMNS[1:]]])
+
+
+def settings_export(analysis: Analysis, report: LoadReport | None = None, source: str | None = None) -> pd.DataFrame:
+    """The settings, the window and the file read, one row each: setting (words), value, kind.
+
+    ``kind`` is how to show the value (``COLUMN_WORDS`` kinds: text, count, money, percent, number,
+    date); ``source`` names the file. Rows about the file come only with a ``report``.
+
+    >>> from clv.analysis import analyze
+    >>> from clv.settings import Settings
+    >>> orders = pd.DataFrame({"customer": ["a"], "order": ["1"], "date": pd.to_datetime(["2026-01-31"]),
+    ...                        "amount": [5.0], "rows": [1], "email": [None], "name": [None]})
+    >>> table = settings_export(analyze(orders, Settings(margin=0.4)))
+    >>> table.loc[[2, 9, 10], ["setting", "value", "kind"]].values.tolist()
+    [['Window length', '365 days', 'text'], ['Gross margin', 0.4, 'percent'], ['CLV is on', 'gross profit', 'text']]
+    """
+    settings, window = analysis.settings, analysis.window
+    rows: list[tuple[str, object, str]] = []
+    if source is not None:
+        rows.append(("File", source, "text"))
+    if report is not None:
+        rows += [("Read as", report.source_format, "text"), ("Rows read", report.rows_read, "count")]
+        if report.first_date is not None:
+            rows += [("Orders dated from", report.first_date.date(), "date"),
+                     ("Orders dated to", report.last_date.date(), "date")]
+        rows.append(("Currency", ", ".join(report.currencies) or "not stated in the file", "text"))
+    medium, high = settings.tier_cuts
+    length = f"all history ({window.length_days:,} days)" if window.all_history else f"{window.length_days:,} days"
+    cac = settings.acquisition_cost
+    rows += [
+        ("Window from", window.first_day.date(), "date"),
+        ("Window to (as of)", window.as_of.date(), "date"),
+        ("Window length", length, "text"),
+        ("Scores 1-3 by", VALUE_WORDS["method"][settings.method], "text"),
+        ("High tier", f"RFM score {high} to 9", "text"),
+        ("Medium tier", f"RFM score {medium} to {high - 1}", "text"),
+        ("Low tier", f"RFM score 3 to {medium - 1}", "text"),
+        ("Customer lifespan (years)", analysis.lifespan_years, "number"),
+        ("Lifespan", "estimated from churn" if analysis.lifespan_source == "from churn" else "assumed", "text"),
+        ("Gross margin", settings.margin, "percent"),
+        ("CLV is on", "revenue (margin 100%)" if settings.margin == 1 else "gross profit", "text"),
+        ("Ad conversion rate", settings.conversion_rate, "percent"),
+        ("Acquisition cost (CAC)", cac if cac is not None else "not given", "money" if cac is not None else "text"),
+    ]
+    return pd.DataFrame(rows, columns=["setting", "value", "kind"])
+
+
+def to_excel(analysis: Analysis, report: LoadReport | None = None, symbol: str | None = None,
+             source: str | None = None) -> bytes:
+    """The analysis as a workbook that reads like a report.
+
+    Sheets: Tiers (``segments_export``, tier cells coloured), Named segments, Customers (tier cells
+    coloured), Cut points, Data quality (with a ``report``) and Settings (``settings_export``: the
+    settings, the window and the file read). Headers are in words (``COLUMN_WORDS``), shares are
+    percentages and money is money in the store's currency: ``symbol``, else the file's one currency
+    (``report.currencies``), else a plain number.
+    """
+    if symbol is None:
+        symbol = currency_symbol(report.currencies, unknown="") if report is not None else ""
     sheets = {
-        "Segments": segments_export(analysis),
+        "Tiers": segments_export(analysis),
+        "Named segments": named_segments_export(analysis),
         "Customers": customers_export(analysis),
         "Cut points": cuts_export(analysis),
     }
     if report is not None:
         sheets["Data quality"] = quality_table(report, analysis)
-    return workbook(sheets)
+    sheets["Settings"] = settings_export(analysis, report, source)
+    return workbook(sheets, symbol)
 
 
-def workbook(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """Tables -> an .xlsx, one sheet each in order: text as text (never a formula), tier cells coloured.
+def workbook(sheets: Mapping[str, pd.DataFrame], symbol: str = "") -> bytes:
+    """Tables -> an .xlsx, one sheet each in order, that reads like a report.
 
-    For a filtered customer list: ``workbook({"Customers": rows_of_customers_export})``.
+    Headers in words (``COLUMN_WORDS``; other columns keep their names), values in
+    words where a file has names (``VALUE_WORDS``), numbers formatted by their kind
+    (money with ``symbol``, shares as percentages), text as text (never a formula),
+    blanks blank, tier cells in their colours, the header row frozen. A table with
+    the columns setting, value and kind (``settings_export``) is written as two
+    columns, each value formatted by its own kind.
+
+    For a filtered customer list: ``workbook({"Customers": rows_of_customers_export}, "$")``.
     """
     from openpyxl import Workbook  # here: only a workbook needs openpyxl, which is slow to import
 
     book = Workbook(write_only=True)
     for title, table in sheets.items():
-        _sheet(book, title, table)
+        _sheet(book, title, table, symbol)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def excel_formats(symbol: str) -> dict[str, str]:
+    """Kind of value (``COLUMN_WORDS``; a cut point is money, or a whole or decimal number) -> Excel number
+    format, money with ``symbol`` ("" for none).
+
+    >>> excel_formats("€")["money"], excel_formats("")["money"], excel_formats("CHF")["percent"]
+    ('"€"#,##0.00;-"€"#,##0.00', '#,##0.00;-#,##0.00', '0.0%')
+    """
+    prefix = with_symbol(symbol.replace('"', ""), "")
+    quoted = f'"{prefix}"' if prefix else ""
+    return {
+        "count": "#,##0",
+        "money": f"{quoted}#,##0.00;-{quoted}#,##0.00",
+        "percent": "0.0%",
+        "number": "0.00",
+        "ratio": '0.00" : 1"',
+        "date": "yyyy-mm-dd",
+        "whole": "#,##0",
+        "decimal": "#,##0.00",
+    }
 
 
 @functools.lru_cache(maxsize=1)
@@ -289,27 +443,51 @@ def _styles():
     )
 
 
-def _sheet(book, title: str, table: pd.DataFrame) -> None:
+_WIDTHS = {"description": 48, "action": 48, "customer": 24, "email": 28, "name": 22, "segment": 22, "setting": 26,
+           "value": 34}
+"""Column widths in characters where the usual 14 is too narrow for what the column holds."""
+
+
+def _sheet(book, title: str, table: pd.DataFrame, symbol: str) -> None:
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title)
+    by_row = list(table.columns) == ["setting", "value", "kind"]
+    shown = table.drop(columns="kind") if by_row else table
+    formats = excel_formats(symbol)
+    headers = [COLUMN_WORDS.get(name, (str(name), "text")) for name in shown.columns]
+    for position, (name, (words, _)) in enumerate(zip(shown.columns, headers), start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = max(_WIDTHS.get(name, 14), len(words) + 2)
+    sheet.freeze_panes = "A2"
     header = []
-    for name in table.columns:
-        cell = WriteOnlyCell(sheet, value=str(name))
+    for words, _ in headers:
+        cell = WriteOnlyCell(sheet, value=words)
         cell.font = _styles()[1]
         header.append(cell)
     sheet.append(header)
-    tier_at = list(table.columns).index("tier") if "tier" in table.columns else None
-    for values in table.itertuples(index=False, name=None):
-        sheet.append(list(_cells(sheet, values, tier_at)))
+    kinds = [kind for _, kind in headers]
+    words = [VALUE_WORDS.get(name, {}) for name in shown.columns]
+    tier_at = list(shown.columns).index("tier") if "tier" in shown.columns else None
+    money_cuts = (shown["variable"] == "monetary").to_numpy() if "variable" in shown.columns else None
+    row_kinds = table["kind"].to_numpy() if by_row else None
+    for number, values in enumerate(shown.itertuples(index=False, name=None)):
+        row = []
+        for kind, word, value in zip(kinds, words, values):
+            if kind == "by row":
+                kind = row_kinds[number]
+            elif kind == "cut":
+                kind = "money" if money_cuts[number] else "whole" if float(value).is_integer() else "decimal"
+            row.append((kind, word.get(value, value) if isinstance(value, str) else value))
+        sheet.append(list(_cells(sheet, row, tier_at, formats)))
 
 
-def _cells(sheet, values: Iterable[object], tier_at: int | None):
-    """Write-only cells: text stays text (never a formula), blanks stay blank."""
+def _cells(sheet, row: Iterable[tuple[str, object]], tier_at: int | None, formats: Mapping[str, str]):
+    """Write-only cells: text stays text (never a formula), blanks stay blank, numbers in their kind's format."""
     from openpyxl.cell import WriteOnlyCell
 
     fills = _styles()[0]
-    for position, value in enumerate(values):
+    for position, (kind, value) in enumerate(row):
         if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
             value = None
         elif isinstance(value, np.generic):
@@ -317,6 +495,8 @@ def _cells(sheet, values: Iterable[object], tier_at: int | None):
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"
+        elif value is not None and kind in formats:
+            cell.number_format = formats[kind]
         if position == tier_at and value in fills:
             cell.fill = fills[value]
         yield cell

@@ -91,7 +91,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         mime="text/csv", icon=":material/download:", on_click="ignore", disabled=chosen.empty,
     )
     st.download_button(
-        f"Download these {len(chosen):,} (Excel)", lambda: workbook({"Customers": chosen}),
+        f"Download these {len(chosen):,} (Excel)", lambda: workbook({"Customers": chosen}, view.symbol),
         file_name="customers_selection.xlsx", icon=":material/download:", on_click="ignore", disabled=chosen.empty,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -286,12 +286,13 @@ with st.container(horizontal=True, vertical_alignment="center"):
         mime="text/csv", icon=":material/download:", on_click="ignore",
     )
     st.download_button(
-        "Download Excel workbook", lambda: to_excel(analysis, view.report), file_name="rfm_clv.xlsx",
+        "Download Excel workbook", lambda: to_excel(analysis, view.report, view.symbol, view.source.name),
+        file_name="rfm_clv.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         on_click="ignore",
     )
 st.caption(
-    "The same files the command-line tool writes; the workbook adds the cut points and the data-quality report, "
-    "with tier colours."
+    "The same files the command-line tool writes; the workbook adds the named segments, the cut points, the "
+    "data-quality report and the settings, with headers in words and tier colours."
     + (" Downloads keep the real e-mail addresses." if view.mask else "")
 )
