@@ -42,8 +42,9 @@ class Analysis:
         asked for churn's (also among ``warnings``, everything the user should be told).
     customers (computed when first read) : one row per scored customer, best first
         (highest RFM score, then most money, then customer): customer, email, name,
-        recency_days, frequency, monetary, first_order_date, last_order_date, r, f,
-        m, rfm_score, rfm_code, tier, segment.
+        (accepts_marketing where the orders have it,) recency_days, frequency,
+        monetary, first_order_date, last_order_date, r, f, m, rfm_score, rfm_code,
+        tier, segment.
     """
 
     settings: Settings
@@ -76,8 +77,8 @@ class Analysis:
     @functools.cached_property
     def customers(self) -> pd.DataFrame:
         customers = edge_customers(self.summary.engine.fetch(
-            "SELECT customer, email, name, recency_days, frequency, cents, first_day, last_day, "
-            f"r, f, m, rfm_score, rfm_code FROM ({self.scored_sql}) AS scored "
+            f"SELECT customer, {', '.join(self.summary.contacts)}, recency_days, frequency, cents, first_day, "
+            f"last_day, r, f, m, rfm_score, rfm_code FROM ({self.scored_sql}) AS scored "
             "ORDER BY rfm_score DESC, cents DESC, customer"))
         # Tier and segment by the customer's cell in rfm_grid (the same SQL rule, run on the 27 cells): text for
         # a million customers costs more to sort and fetch than everything else together.

@@ -21,7 +21,7 @@ from typing import Iterable, Mapping, Sequence
 from clv.errors import ColumnsError, OrdersError
 from clv.reasons import CANCELLED, NOT_COMPLETED
 
-ROLES = ("customer", "order", "date", "amount", "quantity", "price", "email", "name")
+ROLES = ("customer", "order", "date", "amount", "quantity", "price", "email", "name", "accepts_marketing")
 """Roles a caller can map to columns (``mapping=`` and ``--map role=COLUMN``)."""
 
 # ---------------------------------------------------------------------------
@@ -55,6 +55,10 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "shipping_tax": ("ordershippingtax", "shippingtaxtotal", "shippingtax"),
     "status": ("status", "orderstatus"),
     "currency": ("currency", "ordercurrency"),
+    # Whether the customer agreed to marketing e-mails: Shopify's columns, then common words, then the order
+    # meta the Mailchimp for WooCommerce plugin writes (``_mailchimp_woocommerce_is_subscribed``).
+    "accepts_marketing": ("acceptsemailmarketing", "acceptsmarketing", "emailmarketingconsent", "marketingconsent",
+                          "marketingoptin", "mailchimpwoocommerceissubscribed"),
 }
 
 # ---------------------------------------------------------------------------
@@ -90,6 +94,12 @@ SHOPIFY_FINANCIAL_STATUSES: dict[str, str] = {
     "voided": CANCELLED,
     "expired": NOT_COMPLETED,  # the authorisation lapsed: never paid
 }
+
+CONSENT_WORDS: dict[str, bool] = {
+    "yes": True, "y": True, "true": True, "1": True, "subscribed": True,
+    "no": False, "n": False, "false": False, "0": False, "unsubscribed": False, "not subscribed": False,
+}
+"""A marketing consent cell (trimmed, lower-cased) -> agreed or not; other values say nothing."""
 
 TABLE_STATUSES: dict[str, str] = {
     **WOOCOMMERCE_STATUSES,
@@ -133,6 +143,7 @@ SHOPIFY = Layout(
         "order": ("name",), "date": ("createdat",), "email": ("email",), "name": ("billingname",),
         "subtotal": ("subtotal",), "refund": ("refundedamount",), "status": ("financialstatus",),
         "cancelled": ("cancelledat",), "currency": ("currency",),
+        "accepts_marketing": ("acceptsemailmarketing", "acceptsmarketing"),
     },
     statuses=SHOPIFY_FINANCIAL_STATUSES,
     amount_per_order=True,
@@ -153,6 +164,7 @@ WOOCOMMERCE_EXPORT = Layout(
         "email": ("customeremail", "billingemail", "email"), "first_name": ("billingfirstname",),
         "last_name": ("billinglastname",), "status": ("status", "orderstatus"),
         "currency": ("ordercurrency", "currency"),
+        "accepts_marketing": ("mailchimpwoocommerceissubscribed", "marketingoptin", "acceptsmarketing"),
     },
     statuses=WOOCOMMERCE_STATUSES,
     amount_per_order=True,
@@ -310,6 +322,7 @@ class ColumnPlan:
     status: str | None
     cancelled: str | None
     currency: str | None
+    accepts_marketing: str | None  # whether the customer agreed to marketing (``CONSENT_WORDS``)
 
     def columns(self) -> dict[str, str]:
         """Role -> the column(s) used, as shown in the report."""
@@ -328,6 +341,7 @@ class ColumnPlan:
             "name": self.name or _joined(self.first_name, self.last_name),
             "status": self.status,
             "cancelled": self.cancelled,
+            "accepts_marketing": self.accepts_marketing,
         }
         return {role: column for role, column in shown.items() if column}
 
@@ -401,6 +415,7 @@ def plan_columns(columns: Sequence[str], mapping: Mapping[str, str | None]) -> C
         status=found["status"],
         cancelled=found["cancelled"],
         currency=found["currency"],
+        accepts_marketing=found["accepts_marketing"],
     )
 
 

@@ -25,8 +25,9 @@ Decided from the header, by the loader's own detection (``clv.load``):
   with recognised headers" (or with columns the caller named);
 - a customer (or e-mail, or name) column, a date and one amount column; an
   order id, an e-mail and a name column are optional;
-- no status, cancelled, refund, currency, quantity or price column, and no
-  amount made of several columns (a total minus shipping and tax).
+- no status, cancelled, refund, currency, quantity, price or marketing
+  consent column, and no amount made of several columns (a total minus
+  shipping and tax).
 
 Then by every value of the file, checked in the same DuckDB scan:
 
@@ -259,6 +260,7 @@ def _qualify(path: Path, mapping: Mapping[str, str | None] | None) -> _Source | 
     found = detect_columns(list(table.columns))
     extra = [role for role, column in (("status", plan.status), ("cancelled", plan.cancelled),
                                        ("refund", plan.refund), ("currency", plan.currency),
+                                       ("marketing consent", plan.accepts_marketing),
                                        ("quantity", found["quantity"] or plan.quantity),
                                        ("price", found["price"] or plan.price)) if column]
     if plan.layout is not TABLE:

@@ -43,7 +43,14 @@ cents     BIGINT              its net amount in whole cents (0 or below: not cou
 rows      BIGINT              how many file rows made it
 email     text or null        for campaign lists
 name      text or null
+
+and, where the file has a marketing consent column (``clv.columns.CONSENT_WORDS``):
+
+accepts_marketing  BOOLEAN or null    whether the customer agreed to marketing, as that order says
 """
+
+CONSENT = "accepts_marketing"
+"""The orders' optional column of marketing consent; a file without one has no such column."""
 
 CUSTOMERS = "customers"
 """How the relations ``clv.rfm.rfm_summary`` keeps begin: one per window, named by its as-of and start days."""
@@ -89,6 +96,7 @@ class DuckEngine:
             "rows": pa.array(orders["rows"].to_numpy(dtype="int64")),
             **{role: pa.array(orders[role] if role in orders else missing, type=pa.string(), from_pandas=True)
                for role in ("email", "name")},
+            **({CONSENT: pa.array(orders[CONSENT], type=pa.bool_(), from_pandas=True)} if CONSENT in orders else {}),
         }))
         return engine
 

@@ -10,7 +10,8 @@ caller can name columns itself. Columns are always found by name, never by
 position.
 
 The result has one row per order with columns ``ORDER_COLUMNS`` (customer,
-order, date, amount, rows, email, name). Every file row ends up either in an
+order, date, amount, rows, email, name), and ``accepts_marketing`` where the
+file says who agreed to marketing. Every file row ends up either in an
 order or in ``report.excluded`` with a reason, so that
 
     report.rows_read == orders.rows.sum() + report.excluded.rows.sum()
@@ -38,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from clv.columns import KEEP, MAP_HINT, REFUNDED, ColumnPlan, plan_columns, tidy_names
+from clv.columns import CONSENT_WORDS, KEEP, MAP_HINT, REFUNDED, ColumnPlan, plan_columns, tidy_names
 from clv.errors import ColumnsError, OrdersError
 from clv.parse import (
     DateOrder,
@@ -314,6 +315,13 @@ def _orders(table: pd.DataFrame, plan: ColumnPlan, date_order: DateOrder) -> Loa
     if len(currencies) > 1:
         notes.append(f"Several currencies in one file ({', '.join(currencies)}): amounts are added as they are.")
 
+    consent = {}
+    if plan.accepts_marketing:
+        consent["accepts_marketing"], unclear = _consent(table[plan.accepts_marketing])
+        if unclear:
+            notes.append(f"Some rows of {plan.accepts_marketing!r} say neither yes nor no (e.g. {unclear!r}): "
+                         "they do not tell whether the customer agreed to marketing.")
+
     rows = pd.DataFrame(
         {
             "order": order,
@@ -327,6 +335,7 @@ def _orders(table: pd.DataFrame, plan: ColumnPlan, date_order: DateOrder) -> Loa
             "refund": refund,
             "action": action,
             "cancelled": cancelled,
+            **consent,
         }
     )
     per_order = _per_order(rows)
@@ -342,7 +351,7 @@ def _orders(table: pd.DataFrame, plan: ColumnPlan, date_order: DateOrder) -> Loa
         .assign(amount=lambda frame: frame["net"], rows=lambda frame: frame["good_rows"])
         .astype({"customer": "str", "order": "str", "amount": "float64", "rows": "int64", "email": "str",
                  "name": "str"})
-        [ORDER_COLUMNS]
+        [ORDER_COLUMNS + list(consent)]
     )
     excluded = _exclusion_table(
         per_order.loc[~kept, ["reason", "good_rows", "net"]].rename(columns={"good_rows": "rows", "net": "amount"}),
@@ -375,10 +384,12 @@ def _per_order(rows: pd.DataFrame) -> pd.DataFrame:
     amounts) are counted apart, unless no readable amount is left, in which case
     the whole order is excluded for its unreadable amount.
     """
+    consent = {"accepts_marketing": ("accepts_marketing", "first")} if "accepts_marketing" in rows.columns else {}
     per_order = rows.groupby("order", sort=False).agg(
         customer=("customer", "first"),
         email=("email", "first"),
         name=("name", "first"),
+        **consent,
         date=("date", "min"),
         gross=("amount", "sum"),
         refund=("refund", "sum"),
@@ -420,6 +431,15 @@ def _status_actions(table: pd.DataFrame, plan: ColumnPlan) -> tuple[pd.Series, l
     action = statuses.map(plan.layout.statuses)
     unknown = statuses.notna() & action.isna()
     return action.mask(unknown, KEEP), sorted(statuses[unknown].unique())
+
+
+def _consent(texts: pd.Series) -> tuple[pd.Series, str | None]:
+    """A marketing consent column -> per row True (agreed), False (did not) or NA (blank, or a word not in
+    ``CONSENT_WORDS``), and one of the words it did not know (None when it knew them all)."""
+    words = _blank_to_na(texts).str.lower().str.replace(r"[_-]+", " ", regex=True)
+    agreed = words.map(CONSENT_WORDS).astype("boolean")
+    unclear = words.notna() & agreed.isna()
+    return agreed, (str(_blank_to_na(texts)[unclear].iloc[0]) if unclear.any() else None)
 
 
 def _order_ids(table: pd.DataFrame, plan: ColumnPlan) -> pd.Series:

@@ -26,6 +26,11 @@ amount   : float   net sales of the order: rows summed, refunds subtracted; may 
 rows     : int     how many file rows made this order
 email    : str or missing, for campaign exports
 name     : str or missing, the billing/customer name
+
+Where the file has a marketing consent column (``clv.columns.CONSENT_WORDS``), one more:
+
+accepts_marketing : boolean or missing, whether the customer agreed to marketing (first value among the
+                    order's rows); a file without such a column has no such column here
 """
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-from clv.engine import CUSTOMERS, ORDERS, DuckEngine, Engine, day_literal
+from clv.engine import CONSENT, CUSTOMERS, ORDERS, DuckEngine, Engine, day_literal
 from clv.errors import OrdersError
 from clv.reasons import AFTER_AS_OF, BEFORE_WINDOW, RETURNS_ONLY
 from clv.report import exclusions_from_counts
@@ -64,12 +64,14 @@ class Window:
 
 @dataclass(frozen=True, eq=False)
 class Summary:
-    """The window's customers, held by the engine as ``relation`` (``_SUMMARY_SQL``); the window's exclusions."""
+    """The window's customers, held by the engine as ``relation`` (``_SUMMARY_SQL``); the window's exclusions;
+    the contacts each customer has (``accepts_marketing`` too where the orders say who agreed to marketing)."""
 
     window: Window
     engine: Engine
     relation: str
     excluded: pd.DataFrame
+    contacts: tuple[str, ...] = ("email", "name")
 
     @property
     def scoreable(self) -> str:
@@ -79,9 +81,10 @@ class Summary:
     @functools.cached_property
     def customers(self) -> pd.DataFrame:
         """The scoreable customers in Python, sorted by customer: customer, email, name, recency_days,
-        frequency, monetary, first_order_date (the first counted order ever), last_order_date."""
+        frequency, monetary, first_order_date (the first counted order ever), last_order_date, and
+        accepts_marketing where the orders have it."""
         return edge_customers(self.engine.fetch(
-            "SELECT customer, email, name, recency_days, frequency, cents, first_day, last_day "
+            f"SELECT customer, {', '.join(self.contacts)}, recency_days, frequency, cents, first_day, last_day "
             f"FROM {self.scoreable} ORDER BY customer"))
 
 
@@ -146,8 +149,7 @@ SELECT customer,
        max(day) FILTER (WHERE cents > 0 AND day > {start}) AS last_day,
        count(*) FILTER (WHERE day > {start}) AS window_orders,
        CAST(coalesce(sum(rows) FILTER (WHERE day > {start}), 0) AS BIGINT) AS window_rows,
-       {email},
-       {name}
+       {contacts}
 FROM {orders}
 WHERE day <= {as_of}
 GROUP BY customer
@@ -184,13 +186,16 @@ def rfm_summary(engine: Engine, window: Window) -> Summary:
     Summary
         ``relation``: every customer with an order on or before as_of (``_SUMMARY_SQL``),
         kept in the engine; those with a counted order in the window are scored.
+        ``contacts``: email, name, and accepts_marketing where the orders have it.
         ``excluded``: orders left out by reason (after the as-of date, before the
         window, customers whose orders in the window are all returns).
     """
     relation = f"{CUSTOMERS}_{window.as_of:%Y%m%d}_{window.start:%Y%m%d}"
     dates = {"as_of": day_literal(window.as_of), "start": day_literal(window.start)}
-    engine.keep(relation, _SUMMARY_SQL.format(orders=ORDERS, email=_CONTACT.format("email"),
-                                              name=_CONTACT.format("name"), **dates))
+    consent = CONSENT in engine.fetch(f"SELECT * FROM {ORDERS} LIMIT 0").column_names
+    contacts = ("email", "name", CONSENT) if consent else ("email", "name")
+    engine.keep(relation, _SUMMARY_SQL.format(orders=ORDERS, contacts=", ".join(map(_CONTACT.format, contacts)),
+                                              **dates))
     left = engine.fetch(_LEFT_OUT_SQL.format(orders=ORDERS, **dates)).to_pylist()[0]
     returns = engine.fetch(_RETURNS_ONLY_SQL.format(customers=relation)).to_pylist()[0]
     excluded = exclusions_from_counts([
@@ -198,15 +203,16 @@ def rfm_summary(engine: Engine, window: Window) -> Summary:
         (BEFORE_WINDOW, left["before_rows"], left["before_orders"], left["before_cents"]),
         (RETURNS_ONLY, returns["rows"], returns["orders"], returns["cents"]),
     ])
-    return Summary(window, engine, relation, excluded)
+    return Summary(window, engine, relation, excluded, contacts)
 
 
 def edge_customers(table: pa.Table) -> pd.DataFrame:
     """The engine's per-customer rows (Arrow) -> the pandas table pages and files read.
 
     Text stays Arrow's (no copy), cents become money, days become dates (midnight,
-    as the loader's dates are), whole numbers become int64. Built a column at a time
-    from Arrow: a million customers in a few hundredths of a second.
+    as the loader's dates are), whole numbers become int64, and marketing consent
+    (where there is one) a nullable boolean. Built a column at a time from Arrow:
+    a million customers in a few hundredths of a second.
     """
     renamed = {"cents": "monetary", "first_day": "first_order_date", "last_day": "last_order_date"}
     columns = {}
@@ -216,6 +222,8 @@ def edge_customers(table: pa.Table) -> pd.DataFrame:
             values = column.to_numpy().astype("datetime64[us]")
         elif pa.types.is_integer(column.type):
             values = column.to_numpy().astype("int64", copy=False)
+        elif pa.types.is_boolean(column.type):
+            values = column.to_pandas().astype("boolean")
         else:  # text; a column of nothing but NULLs is text too
             values = column.cast(pa.string()).to_pandas()
         columns[renamed.get(name, name)] = values / 100 if name == "cents" else values

@@ -29,7 +29,8 @@ ROLE_HELP = {
     "order": "Without it, every row is its own order.",
     "amount": "Net sales of the row. Without it, quantity × unit price.",
 }
-USED_LABELS = {**ROLE_LABELS, "status": "Order status", "cancelled": "Cancelled"}
+USED_LABELS = {**ROLE_LABELS, "status": "Order status", "cancelled": "Cancelled",
+               "accepts_marketing": "Agreed to marketing"}
 DATES_READ = {
     "year-first": "year, month, day (2026-03-04)",
     "month-first": "month first (03/04/2026 is March 4)",

@@ -318,10 +318,12 @@ def test_an_amount_duckdb_takes_is_the_amount_the_loader_reads(text):
         ("customer_id,order_id,order_date,amount\nc1,1,2026-04-13,5,extra\n", "refused a row"),
         ("customer_id,order_id,order_date,amount\nc1,1,2026-04-13,5\rc2,2,2026-04-13,5\n", "refused a row"),
         ("customer_id,quantity,price,order_date,amount\nc1,1,5,2026-04-13,5\n", "quantity column"),
+        ("customer_id,order_id,order_date,amount,accepts_marketing\nc1,1,2026-04-13,5,yes\n",
+         "marketing consent column"),
     ],
     ids=["status", "day-first", "decimal-comma", "currency", "three-decimals", "two-customers", "two-emails",
          "blank-order-id", "float-ids", "float-order-ids", "date-with-space", "no-such-day", "year-1600",
-         "space-before-quote", "ragged-row", "bare-carriage-return", "quantity"],
+         "space-before-quote", "ragged-row", "bare-carriage-return", "quantity", "consent"],
 )
 def test_files_outside_the_rules_go_to_the_loader(tmp_path, text, why):
     path = write(tmp_path, text)

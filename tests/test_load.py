@@ -108,7 +108,8 @@ def test_shopify_line_items_make_one_order_with_refunds_and_cancellations():
         ("ann@example.com", "#1005", D("2026-06-01"), 18.50, 2, "ann@example.com", "Ann Lee"),
         ("eve@example.com", "#1006", D("2026-06-02"), 0.00, 1, "eve@example.com", "Eve Evans"),
     )
-    assert_frame_equal(loaded.orders, expected)
+    assert_frame_equal(loaded.orders.drop(columns="accepts_marketing"), expected)
+    assert loaded.orders["accepts_marketing"].tolist() == [False] * 4  # "Accepts Marketing" is "no" throughout
     # #1007 has neither e-mail nor billing name; #1003 is voided (25.00), #1004 cancelled and refunded (0).
     assert_frame_equal(loaded.report.excluded, excluded((NO_CUSTOMER, 1, 1, 12.00), (CANCELLED, 2, 2, 25.00)))
     report = loaded.report
@@ -131,6 +132,47 @@ def test_shopify_columns_are_found_by_name_not_position():
 
     assert_frame_equal(loaded.orders, read_orders(FIXTURES / "shopify_orders_export.csv").orders)
     assert loaded.report.source_format == "Shopify orders export"
+
+
+# ---------------------------------------------------------------------------
+# Marketing consent
+
+
+def test_shopify_marketing_consent_is_read_per_order_and_said_where_unclear():
+    loaded = read_orders(csv_bytes(
+        "Name,Email,Financial Status,Created at,Subtotal,Lineitem name,Billing Name,Accepts Marketing\n"
+        "#1,ann@x.test,paid,2026-01-01 10:00:00 -0700,10.00,Mug,Ann Lee,yes\n"
+        "#1,,,2026-01-01 10:00:00 -0700,,Tea,,\n"                       # a line item: the order's first says yes
+        "#2,bob@x.test,paid,2026-01-02 10:00:00 -0700,20.00,Mug,Bob Ray,No\n"
+        "#3,cy@x.test,paid,2026-01-03 10:00:00 -0700,30.00,Mug,Cy Dunn,TRUE\n"
+        "#4,di@x.test,paid,2026-01-04 10:00:00 -0700,40.00,Mug,Di Moss,maybe\n"
+        "#5,ed@x.test,paid,2026-01-05 10:00:00 -0700,50.00,Mug,Ed Hale,\n"
+    ))
+    assert loaded.orders["accepts_marketing"].tolist() == [True, False, True, pd.NA, pd.NA]
+    assert loaded.orders["accepts_marketing"].dtype == "boolean"
+    assert loaded.report.columns["accepts_marketing"] == "Accepts Marketing"
+    assert loaded.report.warnings == ("Some rows of 'Accepts Marketing' say neither yes nor no (e.g. 'maybe'): they "
+                                      "do not tell whether the customer agreed to marketing.",)
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "expected"),
+    [
+        ("Accepts Marketing,Accepts Email Marketing", ["no,yes", "yes,no"], [True, False]),
+        ("_mailchimp_woocommerce_is_subscribed", ["1", "0"], [True, False]),
+        ("marketing_opt_in", ["y", "not_subscribed"], [True, False]),
+    ],
+    ids=["e-mail-marketing-wins", "woocommerce-mailchimp", "table"],
+)
+def test_the_consent_column_is_found_by_its_words(header, values, expected):
+    text = f"customer_id,order_id,order_date,amount,{header}\n" + "".join(
+        f"c{i},{i},2026-01-0{i + 1},5.00,{value}\n" for i, value in enumerate(values))
+    assert read_orders(csv_bytes(text)).orders["accepts_marketing"].tolist() == expected
+
+
+def test_a_file_without_a_consent_column_has_no_consent():
+    loaded = read_orders(FIXTURES / "woocommerce_order_export.csv")
+    assert "accepts_marketing" not in loaded.orders.columns and "accepts_marketing" not in loaded.report.columns
 
 
 # ---------------------------------------------------------------------------
@@ -620,7 +662,8 @@ def test_parse_mapping_errors(text, message):
     ("fixture", "expected"),
     [
         ("shopify_orders_export.csv",
-         {"order": "Name", "date": "Created at", "amount": "Subtotal", "email": "Email", "name": "Billing Name"}),
+         {"order": "Name", "date": "Created at", "amount": "Subtotal", "email": "Email", "name": "Billing Name",
+          "accepts_marketing": "Accepts Marketing"}),
         ("uci_online_retail.csv",
          {"customer": "CustomerID", "order": "InvoiceNo", "date": "InvoiceDate", "quantity": "Quantity",
           "price": "UnitPrice"}),
@@ -645,7 +688,8 @@ def test_rows_and_revenue_add_up(fixture):
     loaded = read_orders(FIXTURES / fixture)
 
     assert_report_adds_up(loaded)
-    assert list(loaded.orders.columns) == ORDER_COLUMNS
+    consent = ["accepts_marketing"] if "accepts_marketing" in loaded.report.columns else []
+    assert list(loaded.orders.columns) == ORDER_COLUMNS + consent
     assert (loaded.orders["date"] == loaded.orders["date"].dt.normalize()).all()
 
 

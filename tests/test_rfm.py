@@ -93,6 +93,26 @@ def test_contacts_are_the_latest_non_blank_ones():
     assert (row.email, row["name"]) == ("old@example.com", "Ann Lee")
 
 
+def test_marketing_consent_is_the_latest_order_that_gives_it():
+    frame = pd.DataFrame({
+        "customer": ["a", "a", "b", "b", "c", "c", "d"], "order": list("1234567"),
+        "date": pd.to_datetime(["2026-01-01", "2026-02-01",     # a said yes, then no
+                                "2026-02-01", "2026-02-01",     # b said yes and no the same day: yes
+                                "2026-01-01", "2026-02-01",     # c said yes, then placed an order that does not say
+                                "2026-02-01"]),                 # d never says
+        "amount": 5.0, "rows": 1, "email": None, "name": None,
+        "accepts_marketing": pd.array([True, False, False, True, True, None, None], dtype="boolean")})
+    data = DuckEngine.of_orders(frame)
+    customers = rfm_summary(data, rfm_window(data, Settings())).customers
+    assert customers["accepts_marketing"].dtype == "boolean"
+    assert customers["accepts_marketing"].tolist() == [False, True, True, pd.NA]
+
+
+def test_orders_without_consent_give_customers_without_consent():
+    data = orders(("a", "1", "2026-01-01", 5.0))
+    assert "accepts_marketing" not in rfm_summary(data, rfm_window(data, Settings())).customers.columns
+
+
 def customers(recency, frequency, monetary):
     """A summary of customers with these numbers (money in the currency), held by an engine."""
     engine = DuckEngine()
