@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from clv.analysis import Analysis
+from clv.engine import CONSENT
 from clv.formats import currency_symbol, with_symbol
 from clv.report import LoadReport, empty_exclusions
 from clv.segments import SEGMENTS
@@ -41,12 +42,17 @@ _RATIOS = ["share_customers", "share_revenue", "purchase_frequency", "lifespan_y
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def customers_export(analysis: Analysis) -> pd.DataFrame:
+def customers_export(analysis: Analysis, consent: bool = False) -> pd.DataFrame:
     """The ``--customers-out`` table: one row per customer, best first (highest RFM score, then most money,
-    then customer: the order ``Analysis.customers`` comes in)."""
+    then customer: the order ``Analysis.customers`` comes in).
+
+    ``consent``: with ``accepts_marketing`` after ``CUSTOMER_COLUMNS`` where the file says who agreed to
+    marketing, for campaign lists (``clv.campaign``); the customer file itself never has it.
+    """
     customers = analysis.customers
+    kept = CUSTOMER_COLUMNS + ([CONSENT] if consent and CONSENT in customers.columns else [])
     return _rounded(
-        customers.loc[:, CUSTOMER_COLUMNS].assign(
+        customers.loc[:, kept].assign(
             first_order_date=_calendar_days(customers["first_order_date"]),
             last_order_date=_calendar_days(customers["last_order_date"]),
             tier=customers["tier"].astype("object"),
