@@ -53,7 +53,8 @@ class View:
         return _cohorts(self.loaded.engine, self.key, self.analysis.window.as_of)
 
     def customer_list(self) -> pd.DataFrame:
-        """``customers_export(analysis)``, kept while the settings stay (sorting a million customers takes 1 s)."""
+        """``customers_export(analysis, consent=True)``: the customer file and, where the file says, who agreed to
+        marketing; kept while the settings stay (sorting a million customers takes 1 s)."""
         return _customer_list(self.analysis, self.key, self.analysis.settings)
 
     def money(self, value: float | None) -> str:

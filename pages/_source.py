@@ -228,7 +228,7 @@ def _score(_summary: Summary, _retention: Retention, key: tuple, settings: Setti
 
 @_cached(entries=2, size=None)
 def _customer_list(_analysis: Analysis, key: tuple, settings: Settings) -> pd.DataFrame:
-    return customers_export(_analysis)
+    return customers_export(_analysis, consent=True)
 
 
 def cached_analysis(loaded: EngineOrders, key: tuple, settings: Settings) -> Analysis:

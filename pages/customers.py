@@ -3,6 +3,7 @@
 
 import streamlit as st
 
+from clv.campaign import campaign_audience, campaign_hashes, campaign_list
 from clv.export import to_csv, workbook
 from clv.segments import SEGMENT_NAMES, SEGMENTS
 from clv.settings import TIERS
@@ -63,6 +64,8 @@ shown = view.emails(chosen.head(SHOWN_ROWS))
 columns = {
     "customer": st.column_config.TextColumn("Customer"),
     "email": st.column_config.TextColumn("E-mail"),
+    "accepts_marketing": st.column_config.CheckboxColumn("Agreed to marketing",
+                                                         help="Blank where your file says nothing."),
     "name": st.column_config.TextColumn("Name"),
     "tier": st.column_config.TextColumn("Tier"),
     "segment": st.column_config.TextColumn("Segment", width="medium"),
@@ -75,28 +78,69 @@ columns = {
     "first_order_date": st.column_config.DateColumn("First order ever", format="YYYY-MM-DD"),
     "last_order_date": st.column_config.DateColumn("Last order", format="YYYY-MM-DD"),
 }
-order = ["name", "email", "tier", "segment", "rfm_code", "rfm_score", "r", "f", "m", "frequency", "monetary",
-         "recency_days", "first_order_date", "last_order_date", "customer"]
-if len(shown) <= STYLED_ROWS:
+order = ["name", "email", "accepts_marketing", "tier", "segment", "rfm_code", "rfm_score", "r", "f", "m", "frequency",
+         "monetary", "recency_days", "first_order_date", "last_order_date", "customer"]
+styled = len(shown) <= STYLED_ROWS
+if styled:
     shown = fmt.tier_cells(shown, {"monetary": lambda v: view.money(v)})
 st.dataframe(shown, hide_index=True, column_config=columns, column_order=order,
              height=min(420, 35 * (len(chosen) + 1) + 3))
 if len(chosen) > SHOWN_ROWS:
     st.caption(f"The first {SHOWN_ROWS:,} of these {len(chosen):,} customers are shown; sort, filter or search to see "
                "others. The downloads below hold all of them.")
+if not styled:
+    st.caption(f"Tiers are coloured on screen for lists of up to {STYLED_ROWS:,} customers (colouring more would "
+               "slow the page): filter to see the colours. The Excel download keeps them for every row.")
+
+# --- Campaign downloads ------------------------------------------------------------------------
+if "accepts_marketing" in table.columns:
+    everyone = st.checkbox("Include customers who did not agree to marketing", key="f_everyone",
+                           persist_state="session",
+                           help="Only where you have another reason to contact them, such as an order update.")
+else:
+    everyone = False
+audience = campaign_audience(chosen, everyone)
+reachable = audience.customers
+if not audience.file_tells:
+    st.caption("Your file does not say who agreed to marketing e-mails, so every customer is in the downloads. "
+               "Check that they agreed before you send a campaign.")
+elif audience.everyone and audience.declined + audience.unknown:
+    st.warning(f"The downloads include {fmt.customers(audience.declined + audience.unknown)} who did not agree "
+               "to marketing e-mails (or about whom your file says nothing). Send them only what they agreed to.",
+               icon=":material/warning:")
+elif audience.left_out:
+    unknown = (f", and {fmt.customers(audience.unknown)} about whom your file says nothing"
+               if audience.unknown else "")
+    st.caption(f"The downloads hold the {fmt.customers(len(reachable))} who agreed to marketing e-mails. Left out: "
+               f"{fmt.customers(audience.declined)} who did not agree{unknown}.")
+else:
+    st.caption("Every one of these customers agreed to marketing e-mails.")
 
 with st.container(horizontal=True, vertical_alignment="center"):
     st.download_button(
-        f"Download these {len(chosen):,} (CSV)", lambda: to_csv(chosen), file_name="customers_selection.csv",
-        mime="text/csv", icon=":material/download:", on_click="ignore", disabled=chosen.empty,
+        f"Download {len(reachable):,} (CSV)", lambda: to_csv(reachable), file_name="customers_selection.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", disabled=reachable.empty,
     )
     st.download_button(
-        f"Download these {len(chosen):,} (Excel)", lambda: workbook({"Customers": chosen}, view.symbol),
-        file_name="customers_selection.xlsx", icon=":material/download:", on_click="ignore", disabled=chosen.empty,
+        f"Download {len(reachable):,} (Excel)", lambda: workbook({"Customers": reachable}, view.symbol),
+        file_name="customers_selection.xlsx", icon=":material/download:", on_click="ignore", disabled=reachable.empty,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    st.download_button(
+        "Klaviyo or Mailchimp list (CSV)", lambda: to_csv(campaign_list(reachable)), file_name="email_list.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore", disabled=reachable.empty,
+        help="E-mail, first name, last name and tags (tier and segment), one row per address.",
+    )
+    st.download_button(
+        "Meta or Google Ads audience (CSV)", lambda: to_csv(campaign_hashes(reachable)),
+        file_name="ads_audience_sha256.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
+        disabled=reachable.empty,
+        help="The e-mail addresses trimmed, lower-cased and hashed (SHA-256), as Meta Custom Audiences and "
+             "Google Customer Match ask: upload it as a customer list.",
+    )
 st.caption(
-    "For an e-mail or ads campaign: the columns of the full customer file (Segments page), only these rows."
+    "The CSV and Excel lists have the columns of the full customer file (Segments page), only these rows; "
+    "names and e-mails the file does not give are blank."
     + (" Downloads keep the real e-mail addresses." if view.mask else "")
 )
 

@@ -6,8 +6,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from clv.campaign import campaign_audience
 from clv.colours import BLACK, text_colour
-from clv.export import segments_export, to_csv, to_excel
+from clv.export import CUSTOMER_COLUMNS, segments_export, to_csv, to_excel
 from clv.headline import headline, quiet_customers
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
@@ -39,12 +40,18 @@ else:
 with st.container(border=True, horizontal=True, vertical_alignment="center"):
     st.markdown(said)
     if top.quiet:  # the file is made on the click: the customer list takes a second at a million customers
+        # A win-back list is an e-mail campaign's: only those who agreed to marketing, where the file says.
+        reach = campaign_audience(quiet_customers(customers, top.tier, top.quiet_days))
         st.download_button(
-            f"Export these {top.quiet:,} (CSV)",
-            lambda: to_csv(quiet_customers(view.customer_list(), top.tier, top.quiet_days)),
+            f"Export these {len(reach.customers):,} (CSV)",
+            lambda: to_csv(campaign_audience(quiet_customers(view.customer_list(), top.tier,
+                                                             top.quiet_days)).customers),
             file_name=f"{top.tier.lower()}_not_bought_for_{top.quiet_days}_days.csv", mime="text/csv",
             icon=":material/download:", on_click="ignore", type="primary", width="content",
-            help="The customer file's columns (as in Downloads below), these customers only."
+            disabled=reach.customers.empty,
+            help="The customer file's columns (as in Downloads below), these customers only"
+                 + (f", without the {fmt.customers(reach.left_out)} who did not agree to marketing e-mails or about "
+                    "whom your file says nothing." if reach.left_out else ".")
                  + (" It keeps the real e-mail addresses." if view.mask else ""),
         )
 show_warnings(analysis.warnings)
@@ -282,7 +289,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         mime="text/csv", icon=":material/download:", on_click="ignore",
     )
     st.download_button(
-        "Download customers (CSV)", lambda: to_csv(view.customer_list()), file_name="customers.csv",
+        "Download customers (CSV)", lambda: to_csv(view.customer_list()[CUSTOMER_COLUMNS]), file_name="customers.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore",
     )
     st.download_button(

@@ -14,6 +14,7 @@ import pickle
 import re
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -23,9 +24,10 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from clv.analysis import analyze
+from clv.campaign import campaign_hashes, campaign_list
 from clv.colours import SHAPE_CONTRAST, TEXT_CONTRAST, WHITE, contrast_ratio
 from clv.engine import DuckEngine
-from clv.export import customers_export, segments_export, to_csv
+from clv.export import CUSTOMER_COLUMNS, customers_export, segments_export, to_csv
 from clv.headline import headline, quiet_customers
 from clv.load import read_orders
 from clv.read import read_into_engine
@@ -383,7 +385,7 @@ def test_downloads_are_the_command_lines_files(at, sample, made):
 
 
 def test_the_customer_list_filters_searches_and_exports_its_rows(at, sample, made):
-    everyone = customers_export(analyze(sample, Settings()))
+    everyone = customers_export(analyze(sample, Settings()), consent=True)
     high = everyone.loc[everyone["tier"] == "High"]
     opened(at, "pages/customers.py")
     at.multiselect(key="f_tier").set_value(["High"]).run(timeout=TIMEOUT)
@@ -391,8 +393,28 @@ def test_the_customer_list_filters_searches_and_exports_its_rows(at, sample, mad
     at.text_input(key="f_search").set_value("EXAMPLE.ORG").run(timeout=TIMEOUT)
     wanted = high.loc[high["email"].str.contains("example.org", case=False, regex=False)
                       | high["customer"].str.contains("example.org", case=False, regex=False)]
-    assert 0 < len(wanted) < len(high)
-    assert made["customers_selection.csv"]() == to_csv(wanted)
+    agreed = wanted.loc[wanted["accepts_marketing"].fillna(False).astype(bool), CUSTOMER_COLUMNS]
+    assert 0 < len(agreed) < len(wanted) < len(high)
+    assert made["customers_selection.csv"]() == to_csv(agreed)
+
+
+def test_campaign_downloads_hold_only_customers_who_agreed_unless_asked(at, sample, made):
+    everyone = customers_export(analyze(sample, Settings()), consent=True)
+    agreed = everyone.loc[everyone["accepts_marketing"].fillna(False).astype(bool), CUSTOMER_COLUMNS]
+    declined = int((~everyone["accepts_marketing"]).fillna(False).sum())
+    assert 0 < declined == len(everyone) - len(agreed)  # the sample says yes or no for everyone
+    opened(at, "pages/customers.py")
+    assert any(f"The downloads hold the {len(agreed):,} customers who agreed to marketing e-mails. Left out: "
+               f"{declined:,} customers who did not agree." == c.value for c in at.caption)
+    assert made["customers_selection.csv"]() == to_csv(agreed)
+    assert made["email_list.csv"]() == to_csv(campaign_list(agreed))
+    assert made["ads_audience_sha256.csv"]() == to_csv(campaign_hashes(agreed))
+    assert [b.label for b in at.get("download_button")][:2] == [f"Download {len(agreed):,} (CSV)",
+                                                                 f"Download {len(agreed):,} (Excel)"]
+
+    at.checkbox(key="f_everyone").check().run(timeout=TIMEOUT)
+    assert made["customers_selection.csv"]() == to_csv(everyone[CUSTOMER_COLUMNS])
+    assert any(f"The downloads include {declined:,} customers who did not agree" in w.value for w in at.warning)
 
 
 def test_a_long_customer_list_shows_its_first_rows_and_downloads_them_all(at, made):
@@ -404,7 +426,15 @@ def test_a_long_customer_list_shows_its_first_rows_and_downloads_them_all(at, ma
     listed = next(t.value for t in at.dataframe if "customer" in t.value.columns)
     assert len(listed) == 10_000
     assert any("The first 10,000 of these 10,050 customers are shown" in c.value for c in at.caption)
+    # The file says nothing about consent: everyone is in the downloads, and the page says why.
+    assert any(c.value.startswith("Your file does not say who agreed to marketing e-mails") for c in at.caption)
     assert made["customers_selection.csv"]().count(b"\n") == 10_051  # the header and every customer
+    # Too many rows to colour on screen: the page says so, and the workbook keeps every row's colour.
+    assert any(c.value.startswith("Tiers are coloured on screen for lists of up to 5,000") for c in at.caption)
+    sheet = openpyxl.load_workbook(io.BytesIO(made["customers_selection.xlsx"]()))["Customers"]
+    tier = [cell.value for cell in sheet[1]].index("Tier")
+    colours = {(row[tier].value, row[tier].fill.fgColor.rgb[-6:]) for row in sheet.iter_rows(min_row=2)}
+    assert colours == {(name, colour[1:]) for name, colour in TIER_COLOURS.items()}
 
 
 # --- Uploads -------------------------------------------------------------------------------------
@@ -512,8 +542,12 @@ def test_segments_opens_with_a_headline_from_the_data_and_its_export(at, sample,
         f"**{top.share_revenue:.1%} of revenue** in the window. **{len(quiet):,} of them have not bought for 90 "
         "days or more:** export them to win them back."
     )
-    assert at.get("download_button")[0].label == f"Export these {len(quiet):,} (CSV)"
-    assert made["high_not_bought_for_90_days.csv"]() == to_csv(quiet)
+    # A win-back list is a campaign's: only those who agreed to marketing (the sample says yes or no for all).
+    agreed = quiet_customers(customers_export(expected, consent=True))
+    agreed = agreed.loc[agreed["accepts_marketing"].astype(bool), CUSTOMER_COLUMNS]
+    assert 0 < len(agreed) < len(quiet)
+    assert at.get("download_button")[0].label == f"Export these {len(agreed):,} (CSV)"
+    assert made["high_not_bought_for_90_days.csv"]() == to_csv(agreed)
 
 
 def test_the_headline_of_a_short_window_and_of_an_empty_high_tier(at):
