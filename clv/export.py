@@ -23,6 +23,7 @@ import pyarrow.csv as pacsv
 from clv.analysis import Analysis
 from clv.engine import CONSENT
 from clv.formats import currency_symbol, with_symbol
+from clv.reasons import REASONS
 from clv.report import LoadReport, empty_exclusions
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
@@ -315,9 +316,13 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
     "variable": {"recency_days": "Recency (days since the last order)", "frequency": "Frequency (orders)",
                  "monetary": "Money (spend)"},
     "method": {"quantile": "thirds of the customers (quantile)", "range": "thirds of the value range (range)"},
-    "reason": {"counted": "Counted in the analysis"},
+    "reason": {"counted": "Counted in the analysis", **{reason: reason.capitalize() for reason in REASONS}},
 }
 """Values that are names in the files, in words for a person (the rest are shown as they are)."""
+
+
+SETTINGS_COLUMNS = ["setting", "value", "kind"]
+"""The columns of ``settings_export``: a table whose values each have their own kind."""
 
 
 def named_segments_export(analysis: Analysis) -> pd.DataFrame:
@@ -369,7 +374,7 @@ def settings_export(analysis: Analysis, report: LoadReport | None = None, source
         ("Ad conversion rate", settings.conversion_rate, "percent"),
         ("Acquisition cost (CAC)", cac if cac is not None else "not given", "money" if cac is not None else "text"),
     ]
-    return pd.DataFrame(rows, columns=["setting", "value", "kind"])
+    return pd.DataFrame(rows, columns=SETTINGS_COLUMNS)
 
 
 def to_excel(analysis: Analysis, report: LoadReport | None = None, symbol: str | None = None,
@@ -459,7 +464,7 @@ def _sheet(book, title: str, table: pd.DataFrame, symbol: str) -> None:
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title)
-    by_row = list(table.columns) == ["setting", "value", "kind"]
+    by_row = list(table.columns) == SETTINGS_COLUMNS
     shown = table.drop(columns="kind") if by_row else table
     formats = excel_formats(symbol)
     headers = [COLUMN_WORDS.get(name, (str(name), "text")) for name in shown.columns]
