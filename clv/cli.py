@@ -18,13 +18,14 @@ from typing import Callable
 
 import pandas as pd
 
-from clv.analysis import analyze
+from clv.analysis import Analysis, analyze
 from clv.columns import parse_mapping
 from clv.engine import ORDERS, Engine
 from clv.errors import ColumnsError, OrdersError
 from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
 from clv.read import read_into_engine
 from clv.report import LoadReport, empty_exclusions
+from clv.retention import cohorts
 from clv.settings import METHODS, Settings
 
 TIER_SUMMARY = ["tier", "customers", "share_customers", "orders", "revenue", "aov", "purchase_frequency",
@@ -73,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--segments-out", type=Path, metavar="PATH", help="write one row per tier and All (CSV)")
     parser.add_argument("--cuts-out", type=Path, metavar="PATH", help="write the cut points used (CSV)")
     parser.add_argument("--excel-out", type=Path, metavar="PATH", help="write a workbook with every table (.xlsx)")
+    parser.add_argument("--report-out", type=Path, metavar="PATH",
+                        help="write a report to share (.html): one file that opens in any browser, with no server "
+                             "or network, charts included")
+    parser.add_argument("--report-customers", action="store_true",
+                        help="put the customer list (names and e-mails) in the report; left out by default")
     return parser
 
 
@@ -115,6 +121,7 @@ def run(args: argparse.Namespace) -> str:
         args.segments_out: lambda: to_csv(segments_export(analysis)),
         args.cuts_out: lambda: to_csv(cuts_export(analysis)),
         args.excel_out: lambda: to_excel(analysis, report, source=Path(args.orders).name),
+        args.report_out: lambda: _report(analysis, report, engine, Path(args.orders).name, args.report_customers),
     }
     for target, content in outputs.items():
         if target is not None:
@@ -157,6 +164,14 @@ def _spark_orders(source: str, mapping) -> tuple[LoadReport, Engine]:
         last_date=pd.Timestamp(counted["last"]) if counted["last"] else None,
     )
     return report, engine
+
+
+def _report(analysis: Analysis, report: LoadReport, engine: Engine, source: str, customers: bool) -> bytes:
+    """The HTML report (``clv.share``), with the monthly cohorts of the engine's orders, as UTF-8."""
+    from clv.share import report_html  # here, not at the top: only a report needs Plotly (0.3 s to import)
+
+    return report_html(analysis, report, source=source, cohorts=cohorts(engine, analysis.window.as_of),
+                       customers=customers).encode("utf-8")
 
 
 def _write(target: Path, content: Callable[[], bytes]) -> None:

@@ -10,9 +10,11 @@ from clv.campaign import campaign_audience
 from clv.colours import BLACK, text_colour
 from clv.export import CUSTOMER_COLUMNS, segments_export, to_csv, to_excel
 from clv.headline import headline, quiet_customers
+from clv.retention import cohorts
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS, TIER_OUTLINES
+from clv.share import CUSTOMER_ROWS, report_html
 from pages import _format as fmt
 from pages._page import chart, page_view, show_warnings
 from pages._view import HEAT_COLOURS, TREE_COLOURS
@@ -283,7 +285,18 @@ st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most va
 
 # --- Downloads -------------------------------------------------------------------
 st.header("Downloads", divider="gray")
+with_list = st.checkbox("Put the customer list in the report", key="report_customers",
+                        help=f"The best {CUSTOMER_ROWS:,} customers with their names and e-mails"
+                             + (", the e-mails masked as on screen." if view.mask else "."))
 with st.container(horizontal=True, vertical_alignment="center"):
+    st.download_button(
+        "Download report (HTML)",
+        lambda: report_html(analysis, view.report, source=view.source.name, symbol=view.symbol,
+                            cohorts=cohorts(analysis.summary.engine, analysis.window.as_of), customers=with_list,
+                            mask=view.mask),
+        file_name="customer_value_report.html", mime="text/html", icon=":material/description:",
+        on_click="ignore", type="primary",
+    )
     st.download_button(
         "Download segments (CSV)", lambda: to_csv(segments_export(analysis)), file_name="segments.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore",
@@ -298,6 +311,11 @@ with st.container(horizontal=True, vertical_alignment="center"):
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         on_click="ignore",
     )
+st.caption(
+    "The report is one HTML file for a colleague: it opens in any browser, without this dashboard or an internet "
+    "connection, with these settings, tables and charts, and prints to PDF. It holds no customer's name or e-mail "
+    "unless you put the customer list in it."
+)
 st.caption(
     "The same files the command-line tool writes; the workbook adds the named segments, the cut points, the "
     "data-quality report and the settings, with headers in words and tier colours."

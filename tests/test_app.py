@@ -31,8 +31,10 @@ from clv.export import CUSTOMER_COLUMNS, customers_export, segments_export, to_c
 from clv.headline import headline, quiet_customers
 from clv.load import read_orders
 from clv.read import read_into_engine
+from clv.retention import cohorts
 from clv.sample import SAMPLE_PATH
 from clv.settings import TIER_COLOURS, Settings
+from clv.share import report_html
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["pages/segments.py", "pages/value.py", "pages/retention.py", "pages/customers.py", "pages/data.py"]
@@ -377,11 +379,31 @@ def made(monkeypatch) -> dict:
 def test_downloads_are_the_command_lines_files(at, sample, made):
     opened(at)
     labels = [b.label for b in at.get("download_button")]
-    assert labels[-3:] == ["Download segments (CSV)", "Download customers (CSV)", "Download Excel workbook"]
+    assert labels[-4:] == ["Download report (HTML)", "Download segments (CSV)", "Download customers (CSV)",
+                           "Download Excel workbook"]
     expected = analyze(sample, Settings())
     assert made["segments.csv"]() == to_csv(segments_export(expected))
     assert made["customers.csv"]() == to_csv(customers_export(expected))
     assert made["rfm_clv.xlsx"]()[:2] == b"PK"  # an .xlsx is a zip file
+
+
+def test_the_report_download_is_the_cores_report(at, sample, made):
+    opened(at)
+    expected = analyze(sample, Settings())
+    report = read_orders(SAMPLE_PATH).report
+    assert made["customer_value_report.html"]() == report_html(
+        expected, report, source="Fernwood Coffee & Tea", symbol="$",
+        cohorts=cohorts(expected.summary.engine, expected.window.as_of))
+
+
+def test_the_report_carries_the_customer_list_only_when_asked_and_masked_when_masking(at, sample, made):
+    opened(at)
+    assert "<h2>Customers</h2>" not in made["customer_value_report.html"]()
+    at.toggle(key="mask").set_value(True).run(timeout=TIMEOUT)
+    at.checkbox(key="report_customers").check().run(timeout=TIMEOUT)
+    page = made["customer_value_report.html"]()
+    assert "<h2>Customers</h2>" in page and "E-mail addresses are masked." in page
+    assert not set(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", page)) & set(sample["email"].dropna())
 
 
 def test_the_customer_list_filters_searches_and_exports_its_rows(at, sample, made):

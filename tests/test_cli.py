@@ -7,7 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from clv.analysis import analyze
 from clv.cli import main
+from clv.engine import DuckEngine
+from clv.load import read_orders
+from clv.retention import cohorts
+from clv.settings import Settings
+from clv.share import report_html
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,6 +53,29 @@ def test_writes_the_contracted_files(orders_file, tmp_path, capsys):
     assert customers.loc["c1", "tier"] == "High" and customers.loc["c3", "monetary"] == 15.0
     out = capsys.readouterr().out
     assert "Tiers" in out and "no customer" in out and "99.00" in out
+
+
+def test_writes_the_report_the_dashboard_writes(orders_file, tmp_path):
+    report_out = tmp_path / "report.html"
+    assert main([str(orders_file), "--report-out", str(report_out), "--margin", "0.5"]) == 0
+    loaded = read_orders(orders_file)
+    engine = DuckEngine.of_orders(loaded.orders)
+    analysis = analyze(engine, Settings(margin=0.5))
+    expected = report_html(analysis, loaded.report, source="orders.csv", cohorts=cohorts(engine, analysis.window.as_of))
+    assert report_out.read_text(encoding="utf-8") == expected
+    assert "<h2>Customers</h2>" not in expected
+
+
+def test_the_report_has_the_customer_list_only_when_asked(orders_file, tmp_path):
+    report_out = tmp_path / "report.html"
+    assert main([str(orders_file), "--report-out", str(report_out), "--report-customers"]) == 0
+    assert "<h2>Customers</h2>" in report_out.read_text(encoding="utf-8")
+
+
+def test_the_report_is_the_same_whichever_engine_read_the_file(orders_file, tmp_path):
+    for engine in ("duckdb", "pandas"):
+        assert main([str(orders_file), "--engine", engine, "--report-out", str(tmp_path / f"{engine}.html")]) == 0
+    assert (tmp_path / "duckdb.html").read_bytes() == (tmp_path / "pandas.html").read_bytes()
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "pandas"])
