@@ -30,9 +30,11 @@ import pytest
 from clv.analysis import Analysis, analyze
 from clv.export import customers_export, quality_table, segments_export, to_csv
 from clv.load import read_orders
+from clv.retention import cohorts
 from clv.sample import SAMPLE_PATH
 from clv.segments import SEGMENTS
 from clv.settings import Settings
+from clv.share import report_html
 
 playwright = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
 expect = playwright.expect
@@ -158,11 +160,19 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def browser(server):
+def chromium():
+    """Headless Chromium, for tests with or without the dashboard's server."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (scripts/test installs it)")
     with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server, chromium):
+    return chromium
 
 
 class Visitor:
@@ -669,3 +679,56 @@ def test_the_server_log_holds_no_customer_data(server):
     for people in EVERY_FILE:
         for email, name, _ in people:
             assert email.lower() not in log and name.lower() not in log
+
+
+# --- The report a colleague opens without the file ------------------------------------------------------------
+
+
+def test_the_report_opens_offline_and_draws_every_chart(chromium, tmp_path):
+    loaded = read_orders(SAMPLE_PATH)
+    analysis = analyze(loaded.orders, Settings(cac=40.0))
+    path = tmp_path / "report.html"
+    page_text = report_html(analysis, loaded.report, source="sample_store.csv",
+                            cohorts=cohorts(analysis.summary.engine, analysis.window.as_of))
+    path.write_text(page_text, encoding="utf-8")
+    charts = page_text.count("Plotly.newPlot(")
+    assert charts == 5
+
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    blocked, requested, errors = [], [], []
+
+    def only_the_file(route) -> None:
+        if route.request.url == path.as_uri():
+            route.continue_()
+        else:  # anything else, from anywhere, is refused: the page must need nothing
+            blocked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_file)
+    context.set_offline(True)
+    page = context.new_page()
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function(f"document.querySelectorAll('.chart .plot-container svg.main-svg').length >= {charts}",
+                               timeout=WAIT_MS)
+        drawn = page.locator(".chart").evaluate_all(
+            "charts => charts.map(c => [c.querySelectorAll('.plot-container').length,"
+            " c.querySelectorAll('svg.main-svg').length, c.querySelectorAll('.trace, .hm').length])")
+        assert len(drawn) == charts
+        assert all(containers == 1 and svgs >= 1 and traces >= 1 for containers, svgs, traces in drawn), drawn
+        assert requested == [path.as_uri()] and blocked == []
+        assert errors == []
+
+        page.emulate_media(media="print")  # each part on its own page, tables and charts never cut
+        breaks = page.locator("section").evaluate_all("sections => sections.map(s => getComputedStyle(s).breakBefore)")
+        assert breaks == ["auto"] + ["page"] * (len(breaks) - 1)
+        kept = page.locator(".table, .chart").evaluate_all("parts => parts.map(p => getComputedStyle(p).breakInside)")
+        assert set(kept) == {"avoid"}
+        widest = page.locator(".chart svg.main-svg").evaluate_all("svgs => Math.max(...svgs.map(s => s.getBBox ? "
+                                                                "s.getBoundingClientRect().width : 0))")
+        assert widest <= 680  # an A4 page's width inside its margins
+    finally:
+        context.close()
