@@ -1,13 +1,16 @@
 """Campaign lists: only customers who agreed where the file says, in the formats campaign tools take."""
 
 import hashlib
+import io
+import re
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from clv.analysis import analyze
 from clv.campaign import campaign_audience, campaign_hashes, campaign_list
-from clv.export import CUSTOMER_COLUMNS, customers_export, to_csv
+from clv.export import CUSTOMER_COLUMNS, customers_export, to_csv, workbook
 from clv.load import read_orders
 from clv.settings import Settings
 
@@ -92,3 +95,14 @@ def test_campaign_files_of_the_audience_hold_only_those_who_agreed(rows):
     assert sorted(campaign_list(audience)["email"]) == ["ann@shop.test", "di@shop.test"]
     expected = {hashlib.sha256(address.encode()).hexdigest() for address in ("ann@shop.test", "di@shop.test")}
     assert set(campaign_hashes(audience)["Email"]) == expected
+
+
+def test_every_download_writes_a_missing_name_or_e_mail_as_blank(rows):
+    # Cy Dunn's orders give no name, Ed Hale's no e-mail: no download may say "None" or "nan" for them.
+    audience = campaign_audience(rows, everyone=True).customers
+    files = [to_csv(audience), to_csv(campaign_list(audience)), to_csv(campaign_hashes(audience))]
+    assert not any(re.search(rb"\b(None|nan|NaN|<NA>)\b", data) for data in files)
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook({"Customers": audience})))["Customers"]
+    words = [cell.value for cell in sheet[1]]
+    by_customer = {row[0].value: dict(zip(words, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)}
+    assert by_customer["cy@shop.test"]["Name"] is None and by_customer["Ed Hale"]["E-mail"] is None
