@@ -25,7 +25,6 @@ from clv.errors import ColumnsError, OrdersError
 from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
 from clv.read import read_into_engine
 from clv.report import LoadReport, empty_exclusions
-from clv.retention import cohorts
 from clv.settings import METHODS, Settings
 
 TIER_SUMMARY = ["tier", "customers", "share_customers", "orders", "revenue", "aov", "purchase_frequency",
@@ -121,7 +120,7 @@ def run(args: argparse.Namespace) -> str:
         args.segments_out: lambda: to_csv(segments_export(analysis)),
         args.cuts_out: lambda: to_csv(cuts_export(analysis)),
         args.excel_out: lambda: to_excel(analysis, report, source=Path(args.orders).name),
-        args.report_out: lambda: _report(analysis, report, engine, Path(args.orders).name, args.report_customers),
+        args.report_out: lambda: _report(analysis, report, Path(args.orders).name, args.report_customers),
     }
     for target, content in outputs.items():
         if target is not None:
@@ -166,12 +165,11 @@ def _spark_orders(source: str, mapping) -> tuple[LoadReport, Engine]:
     return report, engine
 
 
-def _report(analysis: Analysis, report: LoadReport, engine: Engine, source: str, customers: bool) -> bytes:
-    """The HTML report (``clv.share``), with the monthly cohorts of the engine's orders, as UTF-8."""
+def _report(analysis: Analysis, report: LoadReport, source: str, customers: bool) -> bytes:
+    """The HTML report (``clv.share``), as UTF-8."""
     from clv.share import report_html  # here, not at the top: only a report needs Plotly (0.3 s to import)
 
-    return report_html(analysis, report, source=source, cohorts=cohorts(engine, analysis.window.as_of),
-                       customers=customers).encode("utf-8")
+    return report_html(analysis, report, source=source, customers=customers).encode("utf-8")
 
 
 def _write(target: Path, content: Callable[[], bytes]) -> None:

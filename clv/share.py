@@ -31,13 +31,13 @@ from plotly.offline import get_plotlyjs
 
 from clv.analysis import Analysis
 from clv.export import (
-    COLUMN_WORDS, SETTINGS_COLUMNS, VALUE_WORDS, cuts_export, customers_export, named_segments_export, quality_table, segments_export,
-    settings_export,
+    COLUMN_WORDS, SETTINGS_COLUMNS, VALUE_WORDS, cuts_export, customers_export, named_segments_export, quality_table,
+    segments_export, settings_export,
 )
 from clv.formats import currency_symbol, money, percent
 from clv.privacy import is_blank, mask_frame, mask_text
 from clv.report import LoadReport
-from clv.retention import cohort_matrix
+from clv.retention import cohort_matrix, cohorts
 from clv.settings import TIER_COLOURS
 from clv.value import HEALTHY_LTV_CAC
 
@@ -51,6 +51,7 @@ CUSTOMER_ROWS = 10_000
 COHORTS_SHOWN = 24
 """The latest monthly cohorts the cohort chart shows."""
 INK = "#111827"
+"""Text and outlines: near-black, readable on white and on every tier colour's tint."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,6 @@ def report_html(
     *,
     source: str | None = None,
     symbol: str | None = None,
-    cohorts: pd.DataFrame | None = None,
     customers: bool = False,
     mask: bool = False,
     extra: Sequence[Section] = (),
@@ -79,7 +79,8 @@ def report_html(
     Parameters
     ----------
     analysis : Analysis
-        With ``retention`` computed for the retention section (else it says it was not).
+        With ``retention`` computed for the retention section (else it says it was not); the monthly
+        cohorts come from the orders its engine holds (``clv.retention.cohorts``).
     report : LoadReport
         How the file was read: the settings section and the data-quality table.
     source : str, optional
@@ -87,9 +88,6 @@ def report_html(
     symbol : str, optional
         The currency symbol for money; by default the file's one currency (``report.currencies``),
         else none.
-    cohorts : DataFrame, optional
-        ``clv.retention.cohorts(analysis.summary.engine, analysis.window.as_of)``: cohort,
-        months_since, customers, active, share; the cohort chart is drawn when given.
     customers : bool
         Add the customer list (best first, at most ``CUSTOMER_ROWS``): name, e-mail, tier, segment,
         orders and spend in the window, days since the last order.
@@ -111,7 +109,7 @@ def report_html(
         _cuts_section(analysis, symbol),
         _segments_section(analysis, symbol),
         _value_section(analysis, symbol),
-        _retention_section(analysis, cohorts),
+        _retention_section(analysis),
         *extra,
         Section("quality", "Data quality: every row of the file", (
             "<p>The first line is what the analysis counts; every other line was left out, with the revenue it "
@@ -300,7 +298,7 @@ def _value_section(analysis: Analysis, symbol: str) -> Section:
     return Section("value", "Lifetime value" + (" and acquisition cost" if cac is not None else ""), tuple(blocks))
 
 
-def _retention_section(analysis: Analysis, cohorts: pd.DataFrame | None) -> Section:
+def _retention_section(analysis: Analysis) -> Section:
     kept = analysis.retention
     blocks: list[Block] = [f"<p>Repeat customers (two or more orders in the window): "
                            f"{percent(analysis.repeat_rate)}.</p>"]
@@ -317,9 +315,10 @@ def _retention_section(analysis: Analysis, cohorts: pd.DataFrame | None) -> Sect
         })
         blocks += [html_table(facts), "<p>Retention = (customers at end − new customers) / customers at start; a "
                    "customer is someone who bought in the period (customers at start: in the period before).</p>"]
-    if cohorts is not None and not cohorts.empty:
-        matrix = cohort_matrix(cohorts).tail(COHORTS_SHOWN)
-        sizes = cohorts.loc[cohorts["months_since"] == 0].set_index("cohort")["customers"].reindex(matrix.index)
+    monthly = cohorts(analysis.summary.engine, analysis.window.as_of)
+    if not monthly.empty:
+        matrix = cohort_matrix(monthly).tail(COHORTS_SHOWN)
+        sizes = monthly.loc[monthly["months_since"] == 0].set_index("cohort")["customers"].reindex(matrix.index)
         later = matrix.drop(columns=0, errors="ignore").dropna(axis="columns", how="all")
         chart = go.Figure(go.Heatmap(
             z=later.to_numpy(), x=[f"+{m}" for m in later.columns],
@@ -444,7 +443,8 @@ tr.all td { font-weight: 700; background: #F1F5F9; }
 .figure { border: 1px solid #CBD5E1; border-radius: 6px; padding: 8px 12px; }
 .figure .label { color: #374151; font-size: 13px; }
 .figure .number { font-size: 22px; font-weight: 600; }
-.chart { width: 680px; max-width: 100%; margin: 8px auto 16px; }
+.chart { margin: 8px 0 16px; }
+.chart > div { margin: 0 auto; }
 @page { size: A4; margin: 14mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }

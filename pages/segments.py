@@ -10,7 +10,6 @@ from clv.campaign import campaign_audience
 from clv.colours import BLACK, text_colour
 from clv.export import CUSTOMER_COLUMNS, segments_export, to_csv, to_excel
 from clv.headline import headline, quiet_customers
-from clv.retention import cohorts
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS, TIER_OUTLINES
@@ -292,8 +291,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.download_button(
         "Download report (HTML)",
         lambda: report_html(analysis, view.report, source=view.source.name, symbol=view.symbol,
-                            cohorts=cohorts(analysis.summary.engine, analysis.window.as_of), customers=with_list,
-                            mask=view.mask),
+                            customers=with_list, mask=view.mask),
         file_name="customer_value_report.html", mime="text/html", icon=":material/description:",
         on_click="ignore", type="primary",
     )

@@ -30,7 +30,6 @@ import pytest
 from clv.analysis import Analysis, analyze
 from clv.export import customers_export, quality_table, segments_export, to_csv
 from clv.load import read_orders
-from clv.retention import cohorts
 from clv.sample import SAMPLE_PATH
 from clv.segments import SEGMENTS
 from clv.settings import Settings
@@ -688,8 +687,7 @@ def test_the_report_opens_offline_and_draws_every_chart(chromium, tmp_path):
     loaded = read_orders(SAMPLE_PATH)
     analysis = analyze(loaded.orders, Settings(cac=40.0))
     path = tmp_path / "report.html"
-    page_text = report_html(analysis, loaded.report, source="sample_store.csv",
-                            cohorts=cohorts(analysis.summary.engine, analysis.window.as_of))
+    page_text = report_html(analysis, loaded.report, source="sample_store.csv")
     path.write_text(page_text, encoding="utf-8")
     charts = page_text.count("Plotly.newPlot(")
     assert charts == 5

@@ -11,7 +11,6 @@ from clv.analysis import analyze
 from clv.cli import main
 from clv.engine import DuckEngine
 from clv.load import read_orders
-from clv.retention import cohorts
 from clv.settings import Settings
 from clv.share import report_html
 
@@ -61,7 +60,7 @@ def test_writes_the_report_the_dashboard_writes(orders_file, tmp_path):
     loaded = read_orders(orders_file)
     engine = DuckEngine.of_orders(loaded.orders)
     analysis = analyze(engine, Settings(margin=0.5))
-    expected = report_html(analysis, loaded.report, source="orders.csv", cohorts=cohorts(engine, analysis.window.as_of))
+    expected = report_html(analysis, loaded.report, source="orders.csv")
     assert report_out.read_text(encoding="utf-8") == expected
     assert "<h2>Customers</h2>" not in expected
 

@@ -11,7 +11,6 @@ from clv.engine import DuckEngine
 from clv.export import customers_export
 from clv.formats import money
 from clv.load import read_orders
-from clv.retention import cohorts
 from clv.rfm import rfm_summary, rfm_window
 from clv.sample import SAMPLE_PATH
 from clv.settings import TIER_COLOURS, Settings
@@ -32,8 +31,7 @@ def analysis(loaded):
 
 @pytest.fixture(scope="module")
 def page(loaded, analysis) -> str:
-    return report_html(analysis, loaded.report, source="sample_store.csv",
-                       cohorts=cohorts(analysis.summary.engine, analysis.window.as_of))
+    return report_html(analysis, loaded.report, source="sample_store.csv")
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +114,7 @@ def test_without_cac_there_is_no_ratio_and_without_retention_the_page_says_so(lo
     page = report_html(analysis, loaded.report)
     assert "<h2>Lifetime value</h2>" in page and "LTV : CAC" not in page
     assert "Retention was not computed for this report." in page
-    assert page.count("Plotly.newPlot(") == 3
+    assert page.count("Plotly.newPlot(") == 4  # tier shares, segments, CLV per tier, cohorts
 
 
 def test_it_prints_a_part_per_page_without_cutting_tables(page):
