@@ -279,15 +279,17 @@ def _value_section(analysis: Analysis, symbol: str) -> Section:
         html_table(analysis.tiers[columns], symbol),
         _layout(chart, "Customer lifetime value per tier", 320),
     ]
-    if cac is not None:
-        ratios = analysis.tiers.dropna(subset=["ltv_cac"])
-        ratio = everyone["ltv_cac"]
-        verdict = ("at or above" if ratio >= HEALTHY_LTV_CAC else "below") if ratio == ratio else "not comparable with"
+    if cac is not None and pd.isna(everyone["ltv_cac"]):  # a CAC of 0 divides nothing
+        blocks.append("<p>The acquisition cost is 0, so the LTV : CAC ratio has no meaning.</p>")
+    elif cac is not None:
+        ratio, ratios = everyone["ltv_cac"], analysis.tiers.dropna(subset=["ltv_cac"])
+        verdict = "at or above" if ratio >= HEALTHY_LTV_CAC else "below"
         blocks.append(f"<p>With an acquisition cost of {html.escape(money(cac, symbol))}, a customer is worth "
                       f"{ratio:.2f} times what it costs to win: {verdict} the {HEALTHY_LTV_CAC:g} : 1 mark.</p>")
         chart = go.Figure(go.Bar(
             x=ratios["tier"], y=ratios["ltv_cac"],
-            marker={"color": [TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]], "line": {"color": INK, "width": 1}},
+            marker={"color": [TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]],
+                    "line": {"color": INK, "width": 1}},
             text=[f"{v:.2f} : 1" for v in ratios["ltv_cac"]], textposition="inside", insidetextanchor="end",
             textfont={"color": INK}, hovertemplate="%{x}: LTV : CAC %{y:.2f}<extra></extra>",
         ))

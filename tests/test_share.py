@@ -121,3 +121,11 @@ def test_it_prints_a_part_per_page_without_cutting_tables(page):
     style = page[page.index("@media print"):]
     assert "section { break-before: page; }" in style
     assert ".table, .chart, .figures, tr { break-inside: avoid; }" in style
+
+
+def test_with_cac_the_ratio_is_judged_and_a_cac_of_0_is_said_to_mean_nothing(loaded, analysis, page):
+    ratio = analysis.tiers.set_index("tier").loc["All", "ltv_cac"]
+    assert f"a customer is worth {ratio:.2f} times what it costs to win: at or above the 3 : 1 mark." in page
+    free = report_html(analyze(loaded.orders, Settings(cac=0.0)), loaded.report)
+    assert "The acquisition cost is 0, so the LTV : CAC ratio has no meaning." in free
+    assert free.count("Plotly.newPlot(") == 4  # no LTV : CAC chart
