@@ -273,10 +273,10 @@ COLUMN_WORDS: dict[str, tuple[str, str]] = {
     "revenue": ("Revenue", "money"),
     "share_revenue": ("Share of revenue", "percent"),
     "aov": ("Average order value", "money"),
-    "purchase_frequency": ("Orders per customer", "number"),
+    "purchase_frequency": ("Orders per customer", "per customer"),
     "customer_value": ("Customer value in the window", "money"),
     "annual_customer_value": ("Annual customer value", "money"),
-    "lifespan_years": ("Lifespan (years)", "number"),
+    "lifespan_years": ("Lifespan", "years"),
     "margin": ("Gross margin", "percent"),
     "clv": ("CLV", "money"),
     "max_cpc": ("Most to pay per click", "money"),
@@ -308,9 +308,9 @@ COLUMN_WORDS: dict[str, tuple[str, str]] = {
     "value": ("Value", "by row"),
 }
 """Headers in words and number formats for the workbook and the HTML report; the CSV files keep the
-column names (scripts read them). Kinds: text, count, money, percent, number (two decimals), ratio
-(``2.10 : 1``), date, cut (in the unit of the row's measure: days, orders or money), by row (the row's
-``kind``, in the settings table)."""
+column names (scripts read them). Kinds, each read as ``clv.formats`` writes it: text, count, money,
+percent, per customer (two decimals), years, ratio (``2.1 : 1``), date, cut (in the unit of the row's
+measure: days, orders or money), by row (the row's ``kind``, in the settings table)."""
 
 VALUE_WORDS: dict[str, dict[str, str]] = {
     "variable": {"recency_days": "Recency (days since the last order)", "frequency": "Frequency (orders)",
@@ -335,7 +335,7 @@ def named_segments_export(analysis: Analysis) -> pd.DataFrame:
 def settings_export(analysis: Analysis, report: LoadReport | None = None, source: str | None = None) -> pd.DataFrame:
     """The settings, the window and the file read, one row each: setting (words), value, kind.
 
-    ``kind`` is how to show the value (``COLUMN_WORDS`` kinds: text, count, money, percent, number,
+    ``kind`` is how to show the value (``COLUMN_WORDS`` kinds: text, count, money, percent, years,
     date); ``source`` names the file. Rows about the file come only with a ``report``.
 
     >>> from clv.analysis import analyze
@@ -367,7 +367,7 @@ def settings_export(analysis: Analysis, report: LoadReport | None = None, source
         ("High tier", f"RFM score {high} to 9", "text"),
         ("Medium tier", f"RFM score {medium} to {high - 1}", "text"),
         ("Low tier", f"RFM score 3 to {medium - 1}", "text"),
-        ("Customer lifespan (years)", analysis.lifespan_years, "number"),
+        ("Customer lifespan", analysis.lifespan_years, "years"),
         ("Lifespan", "estimated from churn" if analysis.lifespan_source == "from churn" else "assumed", "text"),
         ("Gross margin", settings.margin, "percent"),
         ("CLV is on", "revenue (margin 100%)" if settings.margin == 1 else "gross profit", "text"),
@@ -436,8 +436,9 @@ def excel_formats(symbol: str) -> dict[str, str]:
         "count": "#,##0",
         "money": f"{quoted}#,##0.00;-{quoted}#,##0.00",
         "percent": "0.0%",
-        "number": "0.00",
-        "ratio": '0.00" : 1"',
+        "per customer": "0.00",
+        "years": '0.0" years"',
+        "ratio": '0.0" : 1"',
         "date": "yyyy-mm-dd",
         "whole": "#,##0",
         "decimal": "#,##0.00",

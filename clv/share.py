@@ -31,13 +31,13 @@ from plotly.offline import get_plotlyjs
 
 from clv.analysis import Analysis
 from clv.export import (
-    COLUMN_WORDS, SETTINGS_COLUMNS, VALUE_WORDS, cuts_export, customers_export, named_segments_export, quality_table,
-    segments_export, settings_export,
+    COLUMN_WORDS, SETTINGS_COLUMNS, VALUE_WORDS, customers_export, quality_table, settings_export,
 )
-from clv.formats import currency_symbol, money, percent
+from clv.formats import currency_symbol, money, number, per_customer, percent, ratio, years
 from clv.privacy import is_blank, mask_frame, mask_text
 from clv.report import LoadReport
 from clv.retention import cohort_matrix, cohorts
+from clv.segments import SEGMENTS
 from clv.settings import TIER_COLOURS
 from clv.value import HEALTHY_LTV_CAC
 
@@ -176,7 +176,7 @@ def _headline_section(analysis: Analysis, symbol: str) -> Section:
     high = analysis.tiers.set_index("tier").loc["High"]
     figures = [
         ("Customers", f"{int(everyone['customers']):,}"),
-        ("Revenue in the window", money(everyone["revenue"], symbol, 0)),
+        ("Revenue in the window", money(everyone["revenue"], symbol)),
         ("Orders in the window", f"{int(everyone['orders']):,}"),
         ("Average order value", money(everyone["aov"], symbol)),
         ("Repeat customers", percent(analysis.repeat_rate)),
@@ -184,21 +184,21 @@ def _headline_section(analysis: Analysis, symbol: str) -> Section:
     ]
     cards = "".join(f"<div class='figure'><div class='label'>{html.escape(label)}</div>"
                     f"<div class='number'>{html.escape(value)}</div></div>" for label, value in figures)
-    sentence = (f"{int(high['customers']):,} High-tier customers ({percent(high['share_customers'], 0)} of all) "
-                f"brought {percent(high['share_revenue'], 0)} of the revenue in the window.")
+    sentence = (f"{int(high['customers']):,} High-tier customers ({percent(high['share_customers'])} of all) "
+                f"brought {percent(high['share_revenue'])} of the revenue in the window.")
     return Section("headline", "Headline figures", (f"<div class='figures'>{cards}</div>",
                                                      f"<p>{html.escape(sentence)}</p>"))
 
 
 def _tiers_section(analysis: Analysis, symbol: str) -> Section:
-    table = segments_export(analysis)[["tier", "customers", "share_customers", "orders", "revenue", "share_revenue",
-                                       "aov", "purchase_frequency", "annual_customer_value", "clv"]]
+    table = analysis.tiers[["tier", "customers", "share_customers", "orders", "revenue", "share_revenue", "aov",
+                            "purchase_frequency", "annual_customer_value", "clv"]]
     medium, high = analysis.settings.tier_cuts
     shares = analysis.tiers.loc[analysis.tiers["tier"] != "All"]
     chart = go.Figure([
         go.Bar(name=row["tier"], y=["Revenue", "Customers"], x=[row["share_revenue"], row["share_customers"]],
                orientation="h", marker={"color": TIER_COLOURS[row["tier"]], "line": {"color": INK, "width": 1}},
-               text=[percent(row["share_revenue"], 0), percent(row["share_customers"], 0)],
+               text=[percent(row["share_revenue"]), percent(row["share_customers"])],
                textposition="inside", insidetextanchor="middle", textfont={"color": INK},
                hovertemplate=f"{row['tier']}: %{{x:.1%}} of %{{y}}<extra></extra>")
         for _, row in shares.iterrows()
@@ -214,22 +214,30 @@ def _tiers_section(analysis: Analysis, symbol: str) -> Section:
 
 
 def _cuts_section(analysis: Analysis, symbol: str) -> Section:
-    cuts = cuts_export(analysis)
-    units = {"recency_days": lambda v: f"{v:,.0f} days", "monetary": lambda v: money(v, symbol),
-             "frequency": lambda v: f"{v:,.0f} order" + ("" if v == 1 else "s")}
+    def days(value: float) -> str:
+        return f"{number(value)} day" + ("" if value == 1 else "s")
 
-    def values(variable: str, low: float, high: float) -> str:
-        if pd.isna(low):
-            return "–"
-        write = units[variable]
-        return write(low) if low == high else f"{write(low)} to {write(high)}"
+    def orders(value: float) -> str:
+        return f"{number(value)} order" + ("" if value == 1 else "s")
 
+    # Per measure: the values a score's customers have (lowest, highest), and where the score begins, in words.
+    words = {
+        "recency_days": (lambda lo, hi: f"last order {days(lo) if lo == hi else f'{number(lo)} to {days(hi)}'} ago",
+                         lambda cut: f"last order {days(cut)} ago or less"),
+        "frequency": (lambda lo, hi: orders(lo) if lo == hi else f"{number(lo)} to {orders(hi)}",
+                      lambda cut: f"{orders(cut)} or more"),
+        "monetary": (lambda lo, hi: money(lo, symbol) if lo == hi else f"{money(lo, symbol)} to {money(hi, symbol)}",
+                     lambda cut: f"{money(cut, symbol)} or more"),
+    }
+    cuts = analysis.cuts
     shown = pd.DataFrame({
         "variable": cuts["variable"],
         "score": cuts["score"],
         "customers": cuts["customers"],
-        "Values these customers have": [values(*row) for row in zip(cuts["variable"], cuts["lower"], cuts["upper"])],
-        "Score begins at": ["–" if pd.isna(x) else units[v](x) for v, x in zip(cuts["variable"], cuts["threshold"])],
+        "Values these customers have": ["–" if pd.isna(lo) else words[v][0](lo, hi)
+                                        for v, lo, hi in zip(cuts["variable"], cuts["lower"], cuts["upper"])],
+        "Score begins at": ["–" if score == 1 or pd.isna(cut) else words[v][1](cut)
+                            for v, score, cut in zip(cuts["variable"], cuts["score"], cuts["threshold"])],
     })
     return Section("cuts", "How the scores were cut", (
         f"<p>Each customer scores 1 (least valuable) to 3 (most valuable) on each measure, by "
@@ -239,7 +247,7 @@ def _cuts_section(analysis: Analysis, symbol: str) -> Section:
 
 
 def _segments_section(analysis: Analysis, symbol: str) -> Section:
-    named = named_segments_export(analysis)
+    named = SEGMENTS.merge(analysis.segments, on="segment", how="right")  # as analysed, not rounded for a file
     held = named.loc[(named["segment"] != "All") & (named["customers"] > 0)].iloc[::-1]
     chart = go.Figure(go.Bar(
         x=held["customers"], y=held["segment"], orientation="h", marker={"color": "#2E6F95"},
@@ -265,38 +273,39 @@ def _value_section(analysis: Analysis, symbol: str) -> Section:
     chart = go.Figure(go.Bar(
         x=per_tier["tier"], y=per_tier["clv"], marker={"color": list(TIER_COLOURS.values()),
                                                        "line": {"color": INK, "width": 1}},
-        text=[money(v, symbol, 0) for v in per_tier["clv"]], textposition="outside", cliponaxis=False,
+        text=[money(v, symbol) for v in per_tier["clv"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{x}: CLV %{y:,.2f}<extra></extra>",
     ))
     chart.update_yaxes(title=f"CLV ({symbol})" if symbol else "CLV", rangemode="tozero")
     margin = analysis.settings.margin
     blocks: list[Block] = [
         f"<p>CLV = average order value × orders per customer × 365 / {analysis.window.length_days:,} days × "
-        f"{analysis.lifespan_years:.2f} years of lifespan ({html.escape(analysis.lifespan_source)}) × "
-        f"{percent(margin, 0)} margin" + (", so CLV is on revenue, not profit" if margin == 1 else "")
+        f"{years(analysis.lifespan_years)} of lifespan ({html.escape(analysis.lifespan_source)}) × "
+        f"{percent(margin)} margin" + (", so CLV is on revenue, not profit" if margin == 1 else "")
         + f". For all customers: {html.escape(money(everyone['clv'], symbol))}. The most to pay per click is CLV × "
-        f"the ad conversion rate ({percent(analysis.settings.conversion_rate, 2)}).</p>",
+        f"the ad conversion rate ({percent(analysis.settings.conversion_rate)}).</p>",
         html_table(analysis.tiers[columns], symbol),
         _layout(chart, "Customer lifetime value per tier", 320),
     ]
     if cac is not None and pd.isna(everyone["ltv_cac"]):  # a CAC of 0 divides nothing
         blocks.append("<p>The acquisition cost is 0, so the LTV : CAC ratio has no meaning.</p>")
     elif cac is not None:
-        ratio, ratios = everyone["ltv_cac"], analysis.tiers.dropna(subset=["ltv_cac"])
-        verdict = "at or above" if ratio >= HEALTHY_LTV_CAC else "below"
-        blocks.append(f"<p>With an acquisition cost of {html.escape(money(cac, symbol))}, a customer is worth "
-                      f"{ratio:.2f} times what it costs to win: {verdict} the {HEALTHY_LTV_CAC:g} : 1 mark.</p>")
+        ltv_cac, ratios = everyone["ltv_cac"], analysis.tiers.dropna(subset=["ltv_cac"])
+        verdict = "at or above" if ltv_cac >= HEALTHY_LTV_CAC else "below"
+        blocks.append(f"<p>With an acquisition cost of {html.escape(money(cac, symbol))}, LTV : CAC is "
+                      f"{ratio(ltv_cac)}: {verdict} the {ratio(HEALTHY_LTV_CAC)} healthy mark.</p>")
         chart = go.Figure(go.Bar(
             x=ratios["tier"], y=ratios["ltv_cac"],
             marker={"color": [TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]],
                     "line": {"color": INK, "width": 1}},
-            text=[f"{v:.2f} : 1" for v in ratios["ltv_cac"]], textposition="inside", insidetextanchor="end",
+            text=[ratio(v) for v in ratios["ltv_cac"]], textposition="inside", insidetextanchor="end",
             textfont={"color": INK}, hovertemplate="%{x}: LTV : CAC %{y:.2f}<extra></extra>",
         ))
         # Behind the bars, whose labels sit inside them: the mark never strikes through a label.
         chart.add_hline(y=HEALTHY_LTV_CAC, line_dash="dash", line_color="#15803D", layer="below")
         chart.update_yaxes(title="LTV : CAC", rangemode="tozero")
-        blocks.append(_layout(chart, f"LTV : CAC per tier; the dashed line is the {HEALTHY_LTV_CAC:g} : 1 mark", 320))
+        title = f"LTV : CAC per tier; the dashed line is the {ratio(HEALTHY_LTV_CAC)} healthy mark"
+        blocks.append(_layout(chart, title, 320))
     return Section("value", "Lifetime value" + (" and acquisition cost" if cac is not None else ""), tuple(blocks))
 
 
@@ -309,11 +318,11 @@ def _retention_section(analysis: Analysis) -> Section:
     else:
         facts = pd.DataFrame({
             "setting": ["Period", "Customers at start", "Customers at end", "New customers", "Retention rate",
-                        "Churn rate", "Lifespan from churn (years)"],
+                        "Churn rate", "Lifespan from churn"],
             "value": [f"{kept.period_start:%d %b %Y} to {kept.period_end:%d %b %Y}", kept.customers_start,
                       kept.customers_end, kept.new_customers, kept.retention_rate, kept.churn_rate,
                       kept.lifespan_years],
-            "kind": ["text", "count", "count", "count", "percent", "percent", "number"],
+            "kind": ["text", "count", "count", "count", "percent", "percent", "years"],
         })
         blocks += [html_table(facts), "<p>Retention = (customers at end − new customers) / customers at start; a "
                    "customer is someone who bought in the period (customers at start: in the period before).</p>"]
@@ -393,23 +402,13 @@ def _layout(figure: go.Figure, title: str, height: int, legend: bool = False) ->
 
 
 def _text(value: object, kind: str, symbol: str) -> str:
-    """A value as the report writes it, by its kind (``COLUMN_WORDS``); "–" for a missing number, "" for
-    missing text."""
+    """A value as the report writes it, by its kind (``COLUMN_WORDS``), with the helper the dashboard uses for
+    that kind (``clv.formats``); "–" for a missing number, "" for missing text."""
     if is_blank(value):
         return "" if kind == "text" else "–"
-    if kind == "money":
-        return money(value, symbol)
-    if kind == "percent":
-        return percent(value)
-    if kind == "count":
-        return f"{value:,.0f}"
-    if kind == "number":
-        return f"{value:,.2f}"
-    if kind == "ratio":
-        return f"{value:.2f} : 1"
-    if kind == "date":
-        return f"{pd.Timestamp(value):%d %b %Y}"
-    return str(value)
+    write = {"money": lambda v: money(v, symbol), "percent": percent, "count": number, "per customer": per_customer,
+             "years": years, "ratio": ratio, "date": lambda v: f"{pd.Timestamp(v):%d %b %Y}"}.get(kind, str)
+    return write(value)
 
 
 def _align(kind: str) -> str:

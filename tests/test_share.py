@@ -9,7 +9,7 @@ from clv import share
 from clv.analysis import analyze, score
 from clv.engine import DuckEngine
 from clv.export import customers_export
-from clv.formats import money
+from clv.formats import money, ratio
 from clv.load import read_orders
 from clv.rfm import rfm_summary, rfm_window
 from clv.sample import SAMPLE_PATH
@@ -124,8 +124,8 @@ def test_it_prints_a_part_per_page_without_cutting_tables(page):
 
 
 def test_with_cac_the_ratio_is_judged_and_a_cac_of_0_is_said_to_mean_nothing(loaded, analysis, page):
-    ratio = analysis.tiers.set_index("tier").loc["All", "ltv_cac"]
-    assert f"a customer is worth {ratio:.2f} times what it costs to win: at or above the 3 : 1 mark." in page
+    ltv_cac = analysis.tiers.set_index("tier").loc["All", "ltv_cac"]
+    assert f"LTV : CAC is {ratio(ltv_cac)}: at or above the 3 : 1 healthy mark." in page
     free = report_html(analyze(loaded.orders, Settings(cac=0.0)), loaded.report)
     assert "The acquisition cost is 0, so the LTV : CAC ratio has no meaning." in free
     assert free.count("Plotly.newPlot(") == 4  # no LTV : CAC chart
