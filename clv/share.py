@@ -30,6 +30,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from clv.analysis import Analysis
+from clv.colours import text_colour
 from clv.export import (
     COLUMN_WORDS, SETTINGS_COLUMNS, VALUE_WORDS, customers_export, quality_table, settings_export,
 )
@@ -38,7 +39,7 @@ from clv.privacy import is_blank, mask_frame, mask_text
 from clv.report import LoadReport
 from clv.retention import cohort_matrix, cohorts
 from clv.segments import SEGMENTS
-from clv.settings import TIER_COLOURS
+from clv.settings import TIER_COLOURS, TIER_OUTLINES
 from clv.value import HEALTHY_LTV_CAC
 
 Block = Union[str, go.Figure]
@@ -51,7 +52,7 @@ CUSTOMER_ROWS = 10_000
 COHORTS_SHOWN = 24
 """The latest monthly cohorts the cohort chart shows."""
 INK = "#111827"
-"""Text and outlines: near-black, readable on white and on every tier colour's tint."""
+"""The page's text, and the outline of a bar that is not a tier's."""
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,10 @@ def html_table(table: pd.DataFrame, symbol: str = "", group: str | None = "tier"
     """A table of the files' columns -> an HTML table with headers in words and values formatted by kind
     (``clv.export.COLUMN_WORDS``; other columns as text).
 
-    ``group`` names the column of the groups (tier, segment): a tier's row is tinted in its colour, with
-    a swatch, and the All row is bold. ``long``: a table that may break across printed pages (its rows
-    never do). A settings table (``SETTINGS_COLUMNS``) shows each value by its own kind.
+    ``group`` names the column of the groups (tier, segment): a tier's row is in its colour, its text
+    black or white as reads better on it (``clv.colours.text_colour``), and the All row is bold.
+    ``long``: a table that may break across printed pages (its rows never do). A settings table
+    (``SETTINGS_COLUMNS``) shows each value by its own kind.
     """
     names = [name for name in table.columns if not (name == "kind" and list(table.columns) == SETTINGS_COLUMNS)]
     kinds = [COLUMN_WORDS.get(name, (name, "text"))[1] for name in names]
@@ -146,11 +148,10 @@ def html_table(table: pd.DataFrame, symbol: str = "", group: str | None = "tier"
             elif kind == "cut":
                 shown = "money" if row["variable"] == "monetary" else "count"
             text = html.escape(_text(VALUE_WORDS.get(name, {}).get(value, value), shown, symbol))
-            if name == group and value in TIER_COLOURS:
-                text = f"<span class='swatch' style='background:{TIER_COLOURS[value]}'></span>{text}"
             cells.append(f"<td class='{_align(kind)}{' group' if name == group else ''}'>{text}</td>")
         band = row.get(group) if group is not None else None
-        style = f" style='background:{_tint(TIER_COLOURS[band])}'" if band in TIER_COLOURS else ""
+        style = (f" style='background:{TIER_COLOURS[band]};color:{text_colour(TIER_COLOURS[band])}'"
+                 if band in TIER_COLOURS else "")
         strong = " class='all'" if band == "All" else ""
         rows.append(f"<tr{strong}{style}>{''.join(cells)}</tr>")
     breaks = " long" if long else ""
@@ -197,9 +198,11 @@ def _tiers_section(analysis: Analysis, symbol: str) -> Section:
     shares = analysis.tiers.loc[analysis.tiers["tier"] != "All"]
     chart = go.Figure([
         go.Bar(name=row["tier"], y=["Revenue", "Customers"], x=[row["share_revenue"], row["share_customers"]],
-               orientation="h", marker={"color": TIER_COLOURS[row["tier"]], "line": {"color": INK, "width": 1}},
+               orientation="h",
+               marker={"color": TIER_COLOURS[row["tier"]], "line": {"color": TIER_OUTLINES[row["tier"]], "width": 1}},
                text=[percent(row["share_revenue"]), percent(row["share_customers"])],
-               textposition="inside", insidetextanchor="middle", textfont={"color": INK},
+               textposition="inside", insidetextanchor="middle",
+               textfont={"color": text_colour(TIER_COLOURS[row["tier"]])},
                hovertemplate=f"{row['tier']}: %{{x:.1%}} of %{{y}}<extra></extra>")
         for _, row in shares.iterrows()
     ])
@@ -271,8 +274,9 @@ def _value_section(analysis: Analysis, symbol: str) -> Section:
     columns += ["cac", "clv_minus_cac", "ltv_cac"] if cac is not None else []
     per_tier = analysis.tiers.loc[analysis.tiers["tier"] != "All"]
     chart = go.Figure(go.Bar(
-        x=per_tier["tier"], y=per_tier["clv"], marker={"color": list(TIER_COLOURS.values()),
-                                                       "line": {"color": INK, "width": 1}},
+        x=per_tier["tier"], y=per_tier["clv"],
+        marker={"color": [TIER_COLOURS[t] for t in per_tier["tier"]],
+                "line": {"color": [TIER_OUTLINES[t] for t in per_tier["tier"]], "width": 1}},
         text=[money(v, symbol) for v in per_tier["clv"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{x}: CLV %{y:,.2f}<extra></extra>",
     ))
@@ -291,15 +295,17 @@ def _value_section(analysis: Analysis, symbol: str) -> Section:
         blocks.append("<p>The acquisition cost is 0, so the LTV : CAC ratio has no meaning.</p>")
     elif cac is not None:
         ltv_cac, ratios = everyone["ltv_cac"], analysis.tiers.dropna(subset=["ltv_cac"])
+        bars = {**TIER_COLOURS, "All": "#64748B"}
         verdict = "at or above" if ltv_cac >= HEALTHY_LTV_CAC else "below"
         blocks.append(f"<p>With an acquisition cost of {html.escape(money(cac, symbol))}, LTV : CAC is "
                       f"{ratio(ltv_cac)}: {verdict} the {ratio(HEALTHY_LTV_CAC)} healthy mark.</p>")
         chart = go.Figure(go.Bar(
             x=ratios["tier"], y=ratios["ltv_cac"],
-            marker={"color": [TIER_COLOURS.get(t, "#64748B") for t in ratios["tier"]],
-                    "line": {"color": INK, "width": 1}},
+            marker={"color": [bars[t] for t in ratios["tier"]],
+                    "line": {"color": [TIER_OUTLINES.get(t, INK) for t in ratios["tier"]], "width": 1}},
             text=[ratio(v) for v in ratios["ltv_cac"]], textposition="inside", insidetextanchor="end",
-            textfont={"color": INK}, hovertemplate="%{x}: LTV : CAC %{y:.2f}<extra></extra>",
+            textfont={"color": [text_colour(bars[t]) for t in ratios["tier"]]},
+            hovertemplate="%{x}: LTV : CAC %{y:.2f}<extra></extra>",
         ))
         # Behind the bars, whose labels sit inside them: the mark never strikes through a label.
         chart.add_hline(y=HEALTHY_LTV_CAC, line_dash="dash", line_color="#15803D", layer="below")
@@ -415,12 +421,6 @@ def _align(kind: str) -> str:
     return "text" if kind in ("text", "date", "by row") else "number"
 
 
-def _tint(colour: str, strength: float = 0.3) -> str:
-    """A light tint of a colour (mixed with white), for a row dark text stays readable on."""
-    channels = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return "#" + "".join(f"{round(255 - (255 - c) * strength):02X}" for c in channels)
-
-
 _STYLE = """
 :root { color-scheme: light; }
 * { -webkit-print-color-adjust: exact; print-color-adjust: exact; box-sizing: border-box; }
@@ -438,8 +438,6 @@ th { background: #F1F5F9; text-align: left; font-weight: 600; vertical-align: bo
 th.number, td.number { text-align: right; }
 td.number, td.group { white-space: nowrap; }
 tr.all td { font-weight: 700; background: #F1F5F9; }
-.swatch { display: inline-block; width: 11px; height: 11px; margin-right: 6px; vertical-align: -1px;
-          border: 1px solid #111827; }
 .figures { display: grid; grid-template-columns: repeat(3, 1fr); gap: 8px; margin: 8px 0; }
 .figure { border: 1px solid #CBD5E1; border-radius: 6px; padding: 8px 12px; }
 .figure .label { color: #374151; font-size: 13px; }

@@ -7,6 +7,7 @@ import pytest
 
 from clv import share
 from clv.analysis import analyze, score
+from clv.colours import text_colour
 from clv.engine import DuckEngine
 from clv.export import customers_export
 from clv.formats import money, ratio
@@ -48,8 +49,8 @@ def test_the_tier_table_holds_each_tiers_figures_in_its_colour(page, analysis):
     rows = re.findall(r"<tr[^>]*>(?:(?!</tr>).)*</tr>", body(page))
     for tier, colour in TIER_COLOURS.items():
         figures = analysis.tiers.set_index("tier").loc[tier]
-        row = next(r for r in rows if f"</span>{tier}</td>" in r and "$" in r)  # the tier table's, not the chart's
-        assert f"background:{colour}" in row  # the swatch in the tier's own colour
+        row = next(r for r in rows if f">{tier}</td>" in r and "$" in r)  # the tier table's, not the value table's
+        assert f"background:{colour};color:{text_colour(colour)}" in row  # the row in the tier's own colour
         assert f">{int(figures['customers']):,}<" in row
         assert f">{money(figures['clv'], '$')}<" in row
         assert f">{money(figures['revenue'], '$')}<" in row
