@@ -284,38 +284,37 @@ st.caption(f"Bars are shaded by score: light 1 (least valuable), dark 3 (most va
 
 # --- Downloads -------------------------------------------------------------------
 st.header("Downloads", divider="gray")
-with_list = st.checkbox("Put the customer list in the report", key="report_customers",
-                        help=f"The best {CUSTOMER_ROWS:,} customers with their names and e-mails"
-                             + (", the e-mails masked as on screen." if view.mask else "."))
 with st.container(horizontal=True, vertical_alignment="center"):
+    with_list = st.checkbox("Customer list", key="report_customers",
+                            help=f"Put the best {CUSTOMER_ROWS:,} customers, with their names and e-mails, in the "
+                                 "report" + (" (the e-mails masked, as on screen)." if view.mask else "."))
     st.download_button(
         "Download report (HTML)",
         lambda: report_html(analysis, view.report, source=view.source.name, symbol=view.symbol,
                             customers=with_list, mask=view.mask),
         file_name="customer_value_report.html", mime="text/html", icon=":material/description:",
         on_click="ignore", type="primary",
+        help="One file for a colleague: it opens in any browser, without this dashboard or an internet connection, "
+             "with these settings, tables and charts, and prints to PDF. No customer's name or e-mail is in it "
+             "unless you tick the customer list.",
     )
     st.download_button(
         "Download segments (CSV)", lambda: to_csv(segments_export(analysis)), file_name="segments.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore",
+        help="The tier table, as the command-line tool writes it.",
     )
     st.download_button(
         "Download customers (CSV)", lambda: to_csv(view.customer_list()[CUSTOMER_COLUMNS]), file_name="customers.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore",
+        help="One row per customer, best first, as the command-line tool writes it.",
     )
     st.download_button(
         "Download Excel workbook", lambda: to_excel(analysis, view.report, view.symbol, view.source.name),
         file_name="rfm_clv.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         on_click="ignore",
+        help="Tiers, named segments, customers, cut points, data quality and the settings, headers in words and "
+             "tiers in their colours.",
     )
-st.caption(
-    "The report is one HTML file for a colleague: it opens in any browser, without this dashboard or an internet "
-    "connection, with these settings, tables and charts, and prints to PDF. It holds no customer's name or e-mail "
-    "unless you put the customer list in it."
-)
-st.caption(
-    "The same files the command-line tool writes; the workbook adds the named segments, the cut points, the "
-    "data-quality report and the settings, with headers in words and tier colours."
-    + (" Downloads keep the real e-mail addresses." if view.mask else "")
-)
+if view.mask:
+    st.caption("Downloads keep the real e-mail addresses.")
