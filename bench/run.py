@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.generate import parse_size, size_label, write_orders
+from bench.generate import parse_size, size_label
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -112,7 +112,11 @@ def ensure_file(n: int, layout: str, seed: int) -> Path:
     path = DATA / f"orders-{size_label(n)}-{layout}-seed{seed}.csv"
     if not path.exists():
         started = time.perf_counter()
-        write_orders(path, n, seed=seed, line_items=layout == "lines", shopify=layout == "shopify")
+        # In a process of its own: a child forked from this one would start with the generator's memory, and
+        # its peak resident size (ru_maxrss) would report that instead of its own.
+        subprocess.run([sys.executable, "-m", "bench.generate", str(n), str(path), "--seed", str(seed),
+                        *(["--line-items"] if layout == "lines" else []),
+                        *(["--shopify"] if layout == "shopify" else [])], cwd=ROOT, check=True)
         print(f"generated {path.name}: {path.stat().st_size / 1e6:,.0f} MB in {time.perf_counter() - started:.1f} s",
               flush=True)
     return path
