@@ -1,5 +1,22 @@
 """Predicted value: who will buy again, how often, and for how much (METHOD.md section 9).
 
+Two "buy till you die" models, fitted by maximum likelihood with time in days:
+
+- BG/NBD (Fader, Hardie & Lee 2005, "Counting Your Customers the Easy Way"):
+  while alive a customer buys at rate lambda ~ Gamma(r, alpha); after each
+  purchase they drop out with probability p ~ Beta(a, b);
+- Gamma-Gamma (Fader, Hardie & Lee 2005, "RFM and CLV: Using Iso-Value Curves";
+  Fader & Hardie 2013, "The Gamma-Gamma Model of Monetary Value"): a customer's
+  purchase amounts are Gamma(p, nu) with nu ~ Gamma(q, gamma).
+
+The family, in the order a pipeline calls it:
+
+- ``prediction_inputs``: canonical orders -> each customer's x, t_x, T, m (kept in the engine);
+- ``prediction_fit``: those inputs -> both models fitted, or an ``OrdersError`` saying why not;
+- ``predictions``: a fit and customers' inputs -> p_alive, expected_orders,
+  expected_order_value, predicted_clv over a horizon;
+- ``bgnbd_*`` and ``gamma_gamma_*``: each model's likelihood, fit and per-customer formulas.
+
 The inputs are one more statement of the method in SQL (``clv.engine``): from
 every counted order (net amount above 0) dated on or before as-of, per customer
 
@@ -21,8 +38,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
-from clv.engine import ORDERS, PREDICTION_INPUTS, DuckEngine, Engine, day_literal
+from clv.engine import ORDERS, PREDICTION_INPUTS, Engine, day_literal
+from clv.errors import OrdersError
+
+MIN_REPEAT_CUSTOMERS = 100
+"""Fewer customers who came back on another day than this, and the fit is not made: too thin to trust."""
+HORIZON_DAYS = 365
+"""How far ahead expected orders and predicted value look, by default: a year."""
 
 _INPUTS_SQL = """
 SELECT customer,
@@ -104,6 +129,7 @@ def prediction_inputs(engine: Engine, as_of: pd.Timestamp) -> Inputs:
     One customer bought twice on 1 January (one purchase day of 15.00), again on
     1 February (20.00) and 1 April (40.00), and returned something in March:
 
+    >>> from clv.engine import DuckEngine
     >>> engine = DuckEngine()
     >>> engine.keep("orders", "SELECT * FROM (VALUES ('a', DATE '2026-01-01', 1000), ('a', DATE '2026-01-01', 500), "
     ...             "('a', DATE '2026-02-01', 2000), ('a', DATE '2026-03-01', -500), ('a', DATE '2026-04-01', 4000)) "
@@ -115,3 +141,327 @@ def prediction_inputs(engine: Engine, as_of: pd.Timestamp) -> Inputs:
     relation = f"{PREDICTION_INPUTS}_{as_of:%Y%m%d}"
     engine.keep(relation, _INPUTS_SQL.format(orders=ORDERS, as_of=day_literal(as_of)))
     return Inputs(as_of, engine, relation)
+
+
+@dataclass(frozen=True)
+class BgNbd:
+    """A fitted BG/NBD: purchase rate ~ Gamma(r, alpha) (alpha in days), dropout ~ Beta(a, b).
+
+    ``log_likelihood`` is in days (the paper's, in weeks, is this + ln(7) x sum(x));
+    ``customers`` is how many customers it was fitted on.
+    """
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+    customers: int
+
+
+@dataclass(frozen=True)
+class GammaGamma:
+    """A fitted Gamma-Gamma: amounts ~ Gamma(p, nu), nu ~ Gamma(q, gamma), fitted on ``customers`` repeat customers."""
+
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float
+    customers: int
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Both models, fitted on the orders known at ``as_of``."""
+
+    as_of: pd.Timestamp
+    purchases: BgNbd
+    spend: GammaGamma
+
+
+def prediction_fit(inputs: Inputs) -> Fit:
+    """The inputs' collapsed tables -> both models fitted by maximum likelihood.
+
+    Raises
+    ------
+    OrdersError
+        Fewer than ``MIN_REPEAT_CUSTOMERS`` customers bought on a second day, or a
+        fit did not converge: the message says which, and no numbers are given.
+    """
+    frequencies, spends = inputs.frequencies, inputs.spends
+    repeat = int(spends["customers"].sum())
+    if repeat < MIN_REPEAT_CUSTOMERS:
+        raise OrdersError(
+            f"Predictions need at least {MIN_REPEAT_CUSTOMERS} customers who bought again on a later day; "
+            f"these orders up to {inputs.as_of.date()} have {repeat}. Use a longer history or a later as-of date."
+        )
+    return Fit(inputs.as_of, bgnbd_fit(frequencies), gamma_gamma_fit(spends))
+
+
+def predictions(fit: Fit, customers: pd.DataFrame, horizon_days: int = HORIZON_DAYS,
+                margin: float = 1.0) -> pd.DataFrame:
+    """Customers' inputs (columns x, t_x, T, m, as ``Inputs.customers``) -> p_alive, expected_orders,
+    expected_order_value and predicted_clv (= expected_orders x expected_order_value x margin, undiscounted),
+    one row each in the same order and index.
+
+    Examples
+    --------
+    >>> fit = Fit(pd.Timestamp("2026-06-30"), BgNbd(2.0, 1.0, 2.0, 1.0, 0.0, 0), GammaGamma(1.0, 3.0, 10.0, 0.0, 0))
+    >>> predictions(fit, pd.DataFrame({"x": [0, 1], "t_x": [0, 1], "T": [0, 1], "m": [np.nan, 20.0]}),
+    ...             horizon_days=2, margin=0.5).round(4)
+       p_alive  expected_orders  expected_order_value  predicted_clv
+    0   1.0000           1.3333                   5.0         3.3333
+    1   0.3333           0.5000                  10.0         2.5000
+    """
+    x, t_x, T = (customers[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T"))
+    orders = bgnbd_expected_purchases(fit.purchases, horizon_days, x, t_x, T)
+    value = gamma_gamma_mean(fit.spend, x, customers["m"].to_numpy(dtype="float64"))
+    return pd.DataFrame({
+        "p_alive": bgnbd_p_alive(fit.purchases, x, t_x, T),
+        "expected_orders": orders,
+        "expected_order_value": value,
+        "predicted_clv": orders * value * margin,
+    }, index=customers.index)
+
+
+# The BG/NBD -----------------------------------------------------------------------------------------------------
+
+
+def _bgnbd_terms(r, alpha, a, b, x, t_x, T):
+    """ln L = A1 + ln(e^A2 + [x > 0] e^A3), the paper's eq. 6 in logs; the x = 0 rows get A3 = -inf."""
+    repeat = x > 0
+    b_back = np.where(repeat, b + x - 1, 1.0)  # b + x - 1 > 0 for x >= 1; a stand-in where the term is absent
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
+    a3 = np.where(repeat, betaln(a + 1, b_back) - betaln(a, b) - (r + x) * np.log(alpha + t_x), -np.inf)
+    return a1, a2, a3
+
+
+def bgnbd_log_likelihood(r: float, alpha: float, a: float, b: float, x, t_x, T) -> np.ndarray:
+    """Each customer's BG/NBD log-likelihood (Fader, Hardie & Lee 2005, eq. 6), time in the unit of alpha.
+
+    L = B(a, b+x)/B(a, b) G(r+x) alpha^r / (G(r) (alpha+T)^(r+x))
+        + [x > 0] B(a+1, b+x-1)/B(a, b) G(r+x) alpha^r / (G(r) (alpha+t_x)^(r+x))
+
+    Examples
+    --------
+    With r = alpha = a = b = 1: a customer seen for one day who never came back has
+    L = 1/2; one who came back on day 1 and was seen for two has L = 1/18 + 1/8 = 13/72.
+
+    >>> np.exp(bgnbd_log_likelihood(1, 1, 1, 1, np.array([0, 1]), np.array([0, 1]), np.array([1, 2]))) * [2, 72 / 13]
+    array([1., 1.])
+    """
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    a1, a2, a3 = _bgnbd_terms(r, alpha, a, b, x, t_x, T)
+    return a1 + np.logaddexp(a2, a3)
+
+
+def _bgnbd_objective(log_params, x, t_x, T, weights):
+    """Minus the weighted mean log-likelihood, and its gradient in the log-parameters."""
+    r, alpha, a, b = np.exp(log_params)
+    a1, a2, a3 = _bgnbd_terms(r, alpha, a, b, x, t_x, T)
+    total = np.logaddexp(a2, a3)
+    w2, w3 = np.exp(a2 - total), np.exp(a3 - total)  # the two terms' shares of L (w3 = 0 where x = 0)
+    repeat = x > 0
+    ab = digamma(a + b)
+    abx = digamma(a + b + x)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w2 * np.log(alpha + T) - w3 * np.log(alpha + t_x)
+    d_alpha = r / alpha - (r + x) * (w2 / (alpha + T) + w3 / (alpha + t_x))
+    d_a = w2 * (ab - abx) + w3 * (digamma(a + 1) - digamma(a) + ab - abx)
+    b_back = np.where(repeat, b + x - 1, 1.0)
+    d_b = w2 * (digamma(b + x) - digamma(b) + ab - abx) + w3 * (digamma(b_back) - digamma(b) + ab - abx)
+    n = weights.sum()
+    value = -(weights @ (a1 + total)) / n
+    gradient = -np.array([weights @ d_r * r, weights @ d_alpha * alpha, weights @ d_a * a, weights @ d_b * b]) / n
+    return value, gradient
+
+
+def bgnbd_fit(frequencies: pd.DataFrame) -> BgNbd:
+    """Customers per (x, t_x, T) in days (``Inputs.frequencies``) -> the BG/NBD by maximum likelihood.
+
+    L-BFGS-B on the logarithms of r, alpha, a, b (so they stay positive), each row
+    weighted by its customers, with the gradient written out.
+
+    Raises
+    ------
+    OrdersError
+        The optimiser did not converge, or a parameter ran off to 0 or infinity.
+    """
+    x, t_x, T, weights = (frequencies[c].to_numpy(dtype="float64") for c in ("x", "t_x", "T", "customers"))
+    unit = max(float(weights @ T / weights.sum()), 1.0)  # fitted in units of the mean T, so all four start at 1
+    found = _maximise(_bgnbd_objective, 4, (x, t_x / unit, T / unit, weights), "purchase model (BG/NBD)")
+    r, alpha, a, b = np.exp(found.x) * [1.0, unit, 1.0, 1.0]
+    return BgNbd(float(r), float(alpha), float(a), float(b),
+                 float(weights @ bgnbd_log_likelihood(r, alpha, a, b, x, t_x, T)), int(weights.sum()))
+
+
+def bgnbd_p_alive(model: BgNbd, x, t_x, T) -> np.ndarray:
+    """P(alive | x, t_x, T) (Fader, Hardie & Lee, "Computing P(alive) Using the BG/NBD Model"):
+
+        1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x))
+
+    computed from the log of the odds, so a long-silent heavy buyer gets 0, not NaN.
+
+    >>> bgnbd_p_alive(BgNbd(1, 1, 1, 2, 0, 0), np.array([0, 1]), np.array([0, 1]), np.array([5, 2]))
+    array([1.        , 0.47058824])
+    """
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    r, alpha, a, b = model.r, model.alpha, model.a, model.b
+    repeat = x > 0
+    log_odds = np.where(
+        repeat,
+        np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)),
+        -np.inf)
+    return expit(-log_odds)
+
+
+def bgnbd_expected_purchases(model: BgNbd, t, x, t_x, T) -> np.ndarray:
+    """Expected purchases in the next ``t`` days (Fader, Hardie & Lee 2005, eq. 10):
+
+        E[Y(t) | x, t_x, T] = (a + b + x - 1) / (a - 1)
+                              x [1 - ((alpha + T) / (alpha + T + t))^(r + x) 2F1(r + x, b + x; a + b + x - 1; z)]
+                              x P(alive),     z = t / (alpha + T + t)
+
+    For a heavy buyer (x in the hundreds) the 2F1 overflows while the power
+    underflows, and the product comes out NaN. Euler's transformation
+    (Abramowitz & Stegun 15.3.3), 2F1(A, B; C; z) = (1 - z)^(C-A-B) 2F1(C-A, C-B; C; z),
+    turns the bracket's product into (1 - z)^(a-1) 2F1(a + b - 1 - r, a - 1; a + b + x - 1; z):
+    the same number, with small upper parameters and a large lower one, whose
+    series converges the faster the more purchases (the problem Fader & Hardie's
+    note "Overcoming the BG/NBD Model's #NUM! Error Problem" addresses).
+
+    >>> bgnbd_expected_purchases(BgNbd(2, 1, 2, 1, 0, 0), 1.0, np.array([0]), np.array([0]), np.array([0]))
+    array([1.])
+    """
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    r, alpha, a, b = model.r, model.alpha, model.a, model.b
+    z = t / (alpha + T + t)
+    bracket = 1 - (1 - z) ** (a - 1) * _hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    return (a + b + x - 1) / (a - 1) * bracket * bgnbd_p_alive(model, x, t_x, T)
+
+
+def _hyp2f1(A: float, B: float, C, z) -> np.ndarray:
+    """The Gauss hypergeometric function for 0 <= z < 1, by scipy; its series where scipy gives no number.
+
+    scipy's 2F1 returns NaN for some arguments it should manage (for instance an integer
+    C - A - B with z above 0.9); the series itself converges for every z below 1.
+    """
+    C, z = np.broadcast_arrays(np.asarray(C, dtype="float64"), np.asarray(z, dtype="float64"))
+    values = hyp2f1(A, B, C, z)
+    lost = ~np.isfinite(values)
+    if lost.any():
+        values = values.copy()
+        values[lost] = _hyp2f1_series(A, B, C[lost], z[lost])
+    return values
+
+
+def _hyp2f1_series(A: float, B: float, C: np.ndarray, z: np.ndarray, terms: int = 1_000_000) -> np.ndarray:
+    """sum_k (A)_k (B)_k / ((C)_k k!) z^k, term by term until the terms no longer count."""
+    total = np.ones_like(z)
+    term = np.ones_like(z)
+    for k in range(terms):
+        term = term * (A + k) * (B + k) / ((C + k) * (k + 1)) * z
+        total = total + term
+        if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
+            return total
+    return np.full_like(z, np.nan)
+
+
+# The Gamma-Gamma ------------------------------------------------------------------------------------------------
+
+
+def gamma_gamma_log_likelihood(p: float, q: float, gamma: float, x, m) -> np.ndarray:
+    """Each repeat customer's Gamma-Gamma log-likelihood for the mean ``m`` of ``x`` amounts (Fader & Hardie 2013):
+
+        f(m | x) = G(p x + q) / (G(p x) G(q)) gamma^q m^(p x - 1) x^(p x) / (gamma + m x)^(p x + q)
+
+    Examples
+    --------
+    With p = 1, q = 2, gamma = 1, one amount of 1 has density 2 / 2^3 = 1/4:
+
+    >>> np.exp(gamma_gamma_log_likelihood(1, 2, 1, np.array([1.0]), np.array([1.0]))).round(12)
+    array([0.25])
+    """
+    x, m = np.asarray(x, dtype="float64"), np.asarray(m, dtype="float64")
+    px = p * x
+    return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma) + (px - 1) * np.log(m)
+            + px * np.log(x) - (px + q) * np.log(gamma + m * x))
+
+
+def _gamma_gamma_objective(log_params, x, m, weights):
+    """Minus the weighted mean log-likelihood, and its gradient in the log-parameters."""
+    p, q, gamma = np.exp(log_params)
+    px = p * x
+    both = digamma(px + q)
+    spent = np.log(gamma + m * x)
+    d_p = x * (both - digamma(px) + np.log(m) + np.log(x) - spent)
+    d_q = both - digamma(q) + np.log(gamma) - spent
+    d_gamma = q / gamma - (px + q) / (gamma + m * x)
+    n = weights.sum()
+    value = -(weights @ gamma_gamma_log_likelihood(p, q, gamma, x, m)) / n
+    return value, -np.array([weights @ d_p * p, weights @ d_q * q, weights @ d_gamma * gamma]) / n
+
+
+def gamma_gamma_fit(spends: pd.DataFrame) -> GammaGamma:
+    """Repeat customers per (x, m) (``Inputs.spends``) -> the Gamma-Gamma by maximum likelihood.
+
+    Raises
+    ------
+    OrdersError
+        The optimiser did not converge, a parameter ran off, or q <= 1 (then the
+        model's average order value has no finite mean).
+    """
+    x, m, weights = (spends[c].to_numpy(dtype="float64") for c in ("x", "m", "customers"))
+    unit = float(weights @ m / weights.sum())  # fitted in units of the mean m, so all three start at 1
+    found = _maximise(_gamma_gamma_objective, 3, (x, m / unit, weights), "spend model (Gamma-Gamma)")
+    p, q, gamma = np.exp(found.x) * [1.0, 1.0, unit]
+    if q <= 1:
+        raise OrdersError(
+            f"The spend model (Gamma-Gamma) found q = {q:.3g}, at most 1: order values this spread out have no "
+            "finite average under the model, so there are no predicted values."
+        )
+    return GammaGamma(float(p), float(q), float(gamma),
+                      float(weights @ gamma_gamma_log_likelihood(p, q, gamma, x, m)), int(weights.sum()))
+
+
+def gamma_gamma_mean(model: GammaGamma, x, m) -> np.ndarray:
+    """Expected value of a customer's next order: p (gamma + m x) / (p x + q - 1) for x >= 1 (a weighted mean of
+    the population's p gamma / (q - 1) and the customer's own ``m``); the population mean for x = 0.
+
+    >>> gamma_gamma_mean(GammaGamma(1, 3, 10, 0, 0), np.array([0, 2]), np.array([np.nan, 20.0]))
+    array([ 5. , 12.5])
+    """
+    x, m = np.asarray(x, dtype="float64"), np.asarray(m, dtype="float64")
+    p, q, gamma = model.p, model.q, model.gamma
+    return np.where(x > 0, p * (gamma + np.where(x > 0, m, 0.0) * x) / (p * x + q - 1), p * gamma / (q - 1))
+
+
+# Fitting ---------------------------------------------------------------------------------------------------------
+
+_LOG_BOUND = 18.0
+"""Log-parameters are searched within +-18 (about 1.5e-8 to 6.6e7)."""
+_LOG_PLAUSIBLE = np.log(1e4)
+"""A fit with a parameter beyond 1e-4 .. 1e4 (alpha and gamma in units of the data's mean T and mean m) has found
+no maximum inside: a parameter is running off to 0 or infinity, towards a model without heterogeneity or without
+dropout, where the likelihood keeps creeping up and the estimate means nothing."""
+
+
+def _maximise(objective, parameters: int, data: tuple, model: str):
+    """L-BFGS-B on ``objective`` (value and gradient) from log-parameters 0; an ``OrdersError`` unless it
+    converged to a maximum inside the plausible range."""
+    with np.errstate(all="ignore"):
+        found = minimize(objective, np.zeros(parameters), args=data, jac=True, method="L-BFGS-B",
+                         bounds=[(-_LOG_BOUND, _LOG_BOUND)] * parameters,
+                         options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9})
+    finite = np.all(np.isfinite(found.x)) and np.isfinite(found.fun)
+    if finite and np.any(np.abs(found.x) > _LOG_PLAUSIBLE):
+        raise OrdersError(
+            f"The {model} did not settle on these orders: a parameter ran off to 0 or infinity (the orders show "
+            "too little variety in how often customers buy, how much they spend or when they go quiet), so there "
+            "are no predictions.")
+    settled = found.success or np.max(np.abs(found.jac)) < 1e-6  # stopped by rounding, at the maximum
+    if not (finite and settled):
+        raise OrdersError(
+            f"The {model} did not converge on these orders (the optimiser stopped after {found.nit} steps without "
+            "settling), so there are no predictions. A longer history or a later as-of date may help.")
+    return found

@@ -1,4 +1,4 @@
-"""Predicted value (METHOD.md section 9): the inputs on every engine, worked by hand."""
+"""Predicted value (METHOD.md section 9): the inputs on every engine and the models' formulas, worked by hand."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ import numpy as np
 import pandas as pd
 import pandas.testing as pdt
 import pytest
+from scipy.optimize import approx_fprime
+from scipy.special import hyp2f1
 
 from clv.engine import DuckEngine
-from clv.predict import prediction_inputs
+from clv.errors import OrdersError
+from clv.predict import (
+    BgNbd, Fit, GammaGamma, bgnbd_expected_purchases, bgnbd_log_likelihood, bgnbd_p_alive,
+    gamma_gamma_fit, gamma_gamma_log_likelihood, gamma_gamma_mean, prediction_fit, prediction_inputs, predictions,
+)
 
 # As of 2026-06-30.
 ORDERS = [  # order, customer, date, amount
@@ -82,3 +88,161 @@ def test_an_earlier_as_of_sees_only_what_was_known_then(engine_of):
     # A: 01-01 and 02-01 (x = 1, t_x = 31, T = 89); D's return is still no purchase.
     pdt.assert_frame_equal(inputs.customers, pd.DataFrame(
         {"customer": ["A"], "x": [1], "t_x": [31], "T": [89], "m": [20.0]}))
+
+
+# The models, on cases small enough to work by hand ---------------------------------------------------------------
+
+def test_the_bgnbd_likelihood_by_hand():
+    # r = alpha = a = b = 1, so G(r + x) alpha^r / G(r) = x! and B(1, 1) = 1.
+    # x = 0, T = 1: B(1, 1) / (1 + 1)^1 = 1/2.
+    # x = 1, t_x = 1, T = 2: B(1, 2) / 3^2 + B(2, 1) / 2^2 = (1/2)(1/9) + (1/2)(1/4) = 13/72.
+    # x = 2, t_x = 1, T = 3: 2 [B(1, 3) / 4^3 + B(2, 2) / 2^3] = 2 [(1/3)(1/64) + (1/6)(1/8)] = 1/96 + 1/24 = 5/96.
+    got = bgnbd_log_likelihood(1.0, 1.0, 1.0, 1.0, np.array([0, 1, 2]), np.array([0, 1, 1]), np.array([1, 2, 3]))
+    assert got == pytest.approx(np.log([1 / 2, 13 / 72, 5 / 96]), rel=1e-12)
+
+
+def test_the_gamma_gamma_likelihood_by_hand():
+    # p = 1, q = 2, gamma = 1: one amount of 1 has density G(3) / (G(1) G(2)) 1^2 1^0 1^1 / 2^3 = 1/4; two amounts
+    # averaging 1 (p x = 2): G(4) / (G(2) G(2)) 1 * 1^1 * 2^2 / 3^4 = 6 * 4 / 81 = 8/27.
+    got = gamma_gamma_log_likelihood(1.0, 2.0, 1.0, np.array([1, 2]), np.array([1.0, 1.0]))
+    assert got == pytest.approx(np.log([1 / 4, 8 / 27]), rel=1e-12)
+
+
+MODEL = BgNbd(r=2.0, alpha=1.0, a=2.0, b=1.0, log_likelihood=0.0, customers=0)
+"""With a = 2 and r = b + 1 the 2F1 of eq. 10 is 2F1(0, 1; .; z) = 1, so E[Y(t)] = (2 + x) z P(alive),
+z = t / (alpha + T + t): figures a person can check."""
+
+
+@pytest.mark.parametrize(
+    ("x", "t_x", "T", "p_alive"),
+    [(0, 0, 0, 1.0), (0, 0, 400, 1.0), (1, 1, 1, 1 / 3), (1, 1, 3, 1 / 17), (2, 4, 4, 1 / 2)],
+    ids=["x=0 new", "x=0 long ago", "x=1 just now", "x=1 two days silent", "x=2 just now"],
+)
+def test_p_alive_by_hand(x, t_x, T, p_alive):
+    # The odds of having dropped out are a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x), and none for x = 0:
+    # x=1, t_x=T=1: 2/1 (2/2)^3 = 2; x=1, t_x=1, T=3: 2 (4/2)^3 = 16; x=2, t_x=T=4: 2/2 (5/5)^4 = 1.
+    assert bgnbd_p_alive(MODEL, [x], [t_x], [T])[0] == pytest.approx(p_alive, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("t", "x", "t_x", "T", "expected"),
+    [(0.0, 0, 0, 0, 0.0), (0.0, 3, 5, 9, 0.0), (1.0, 0, 0, 0, 2 * 1 / 2), (3.0, 0, 0, 0, 2 * 3 / 4),
+     (2.0, 1, 1, 1, 3 * 2 / 4 * 1 / 3), (6.0, 2, 4, 4, 4 * 6 / 11 * 1 / 2)],
+    ids=["t=0 new", "t=0 repeat", "new 1 day", "new 3 days", "x=1", "x=2"],
+)
+def test_expected_purchases_by_hand(t, x, t_x, T, expected):
+    # (2 + x) z P(alive), z = t / (alpha + T + t); P(alive) as in the test above.
+    assert bgnbd_expected_purchases(MODEL, t, [x], [t_x], [T])[0] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_expected_purchases_begin_at_the_rate_of_a_live_customer():
+    # Over a short horizon a customer buys at P(alive) x E[lambda | x, T] = P(alive) (r + x) / (alpha + T) a day.
+    model = BgNbd(r=0.243, alpha=30.9, a=0.793, b=2.426, log_likelihood=0.0, customers=0)
+    x, t_x, T = np.array([0, 1, 5, 40]), np.array([0, 20, 100, 300]), np.array([10, 200, 150, 310])
+    rate = bgnbd_p_alive(model, x, t_x, T) * (model.r + x) / (model.alpha + T)
+    assert bgnbd_expected_purchases(model, 1e-6, x, t_x, T) / 1e-6 == pytest.approx(rate, rel=1e-5)
+
+
+def naive_expected_purchases(model, t, x, t_x, T):
+    """Eq. 10 evaluated as printed, the way that fails for heavy buyers."""
+    r, alpha, a, b = model.r, model.alpha, model.a, model.b
+    z = t / (alpha + T + t)
+    bracket = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    return (a + b + x - 1) / (a - 1) * bracket * bgnbd_p_alive(model, x, t_x, T)
+
+
+def test_heavy_buyers_get_a_number_where_the_printed_formula_gives_none():
+    # A customer who bought on 301 days in a row, over the next ten years, with the paper's parameters in days.
+    # As printed, 2F1(300.2, 302.4; 302.2; 0.92) overflows while its factor underflows: NaN. The reference value
+    # is eq. 10 as printed, evaluated with mpmath at 50 digits.
+    model = BgNbd(r=0.243, alpha=30.9, a=0.793, b=2.426, log_likelihood=0.0, customers=0)
+    with np.errstate(all="ignore"):
+        assert np.isnan(naive_expected_purchases(model, 3650.0, 300, 300, 300))
+    got = bgnbd_expected_purchases(model, 3650.0, [300], [300], [300])[0]
+    assert got == pytest.approx(977.6534975345324, rel=1e-9)
+    # Sensible: below what 0.907 a day (her rate, (r + x) / (alpha + T)) for 3650 days would give if she never left.
+    assert got < 3650 * (model.r + 300) / (model.alpha + 300)
+
+
+def test_where_scipy_gives_no_2f1_the_series_does():
+    # With r = 0.5 and a = 1.5 the transformed 2F1 has C - A - B = 0, where scipy returns NaN above z = 0.9.
+    # Reference: eq. 10 as printed, mpmath at 50 digits.
+    model = BgNbd(r=0.5, alpha=10.0, a=1.5, b=5.0, log_likelihood=0.0, customers=0)
+    assert np.isnan(hyp2f1(model.a + model.b - 1 - model.r, model.a - 1, model.a + model.b + 300 - 1, 0.92))
+    got = bgnbd_expected_purchases(model, 3650.0, [300], [300], [300])[0]
+    assert got == pytest.approx(436.58648045520787, rel=1e-9)
+
+
+def test_the_transformed_formula_is_the_printed_one_where_that_works():
+    model = BgNbd(r=0.243, alpha=30.9, a=0.793, b=2.426, log_likelihood=0.0, customers=0)
+    x = np.array([0, 0, 1, 2, 5, 10, 30, 100])
+    t_x = np.array([0, 0, 10, 50, 200, 300, 350, 364])
+    T = np.array([5, 700, 30, 100, 365, 365, 365, 365])
+    for t in (1.0, 30.0, 365.0, 3650.0):
+        assert bgnbd_expected_purchases(model, t, x, t_x, T) == pytest.approx(
+            naive_expected_purchases(model, t, x, t_x, T), rel=1e-9)
+
+
+def test_the_expected_order_value_by_hand():
+    # p = 1, q = 3, gamma = 10: the population mean is p gamma / (q - 1) = 5; a customer with two repeat purchases
+    # averaging 20 gets (1 (10 + 2 * 20)) / (1 * 2 + 3 - 1) = 12.5, a weighted mean of 5 and 20.
+    got = gamma_gamma_mean(GammaGamma(1.0, 3.0, 10.0, 0.0, 0), np.array([0, 2]), np.array([np.nan, 20.0]))
+    assert got.tolist() == [5.0, 12.5]
+
+
+def test_predicted_value_is_orders_times_order_value_times_margin():
+    fit = Fit(AS_OF, MODEL, GammaGamma(1.0, 3.0, 10.0, 0.0, 0))
+    inputs = pd.DataFrame({"x": [0, 1], "t_x": [0, 1], "T": [0, 1], "m": [np.nan, 20.0]}, index=[7, 3])
+    got = predictions(fit, inputs, horizon_days=2, margin=0.4)
+    # New: 2 * 2/3 orders at 5.00; x=1: 0.5 orders (above) at (10 + 20) / (1 + 3 - 1) = 10.00.
+    expected = pd.DataFrame({"p_alive": [1.0, 1 / 3], "expected_orders": [4 / 3, 0.5],
+                             "expected_order_value": [5.0, 10.0], "predicted_clv": [4 / 3 * 5 * 0.4, 0.5 * 10 * 0.4]},
+                            index=[7, 3])
+    pdt.assert_frame_equal(got, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("objective", ["bgnbd", "gamma_gamma"])
+def test_the_gradients_the_fits_use_are_the_likelihoods(objective):
+    from clv.predict import _bgnbd_objective, _gamma_gamma_objective
+
+    rng = np.random.default_rng(15)
+    if objective == "bgnbd":
+        x = rng.integers(0, 20, 50).astype(float)
+        T = rng.integers(1, 400, 50).astype(float)
+        data, f, point = (x, np.floor(T * rng.uniform(0, 1, 50)) * (x > 0), T, rng.integers(1, 5, 50).astype(float)),             _bgnbd_objective, np.log([0.4, 25.0, 0.8, 2.5])
+    else:
+        x = rng.integers(1, 20, 50).astype(float)
+        data, f, point = (x, rng.lognormal(3, 0.5, 50), rng.integers(1, 5, 50).astype(float)),             _gamma_gamma_objective, np.log([6.0, 3.5, 15.0])
+    numeric = approx_fprime(point, lambda p: f(p, *data)[0], 1e-7)
+    assert f(point, *data)[1] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+
+
+# When there is too little to fit ------------------------------------------------------------------------------------
+
+def test_fewer_than_100_repeat_customers_get_a_message_and_no_numbers():
+    rows = [(f"o{i}", f"c{i}", "2026-01-01", 10.0) for i in range(500)]
+    rows += [(f"r{i}", f"c{i}", "2026-02-01", 10.0) for i in range(99)]
+    with pytest.raises(OrdersError, match="at least 100 customers who bought again.* have 99"):
+        prediction_fit(prediction_inputs(duckdb_engine(rows), AS_OF))
+
+
+def test_a_fit_that_runs_off_gets_a_message_and_no_numbers():
+    # 200 customers who each bought every 10 days and are all still buying: nobody is seen to leave, so the
+    # dropout probability runs off to 0 (a -> 0 or b -> infinity) and no maximum exists inside.
+    days = pd.date_range("2026-01-01", "2026-06-30", freq="10D")
+    rows = [(f"o{i}-{d:%j}", f"c{i}", f"{d:%Y-%m-%d}", 10.0 + i % 7) for i in range(200) for d in days]
+    with pytest.raises(OrdersError, match="purchase model .BG/NBD. did not"):
+        prediction_fit(prediction_inputs(duckdb_engine(rows), pd.Timestamp(days[-1])))
+
+
+def test_a_spend_model_with_no_variety_gets_a_message_and_no_numbers():
+    # Every repeat customer's purchases average 10.00: nothing tells customers' spend apart, and p runs off.
+    with pytest.raises(OrdersError, match="spend model .Gamma-Gamma. did not settle"):
+        gamma_gamma_fit(pd.DataFrame({"x": [1, 2, 3], "m": [10.0, 10.0, 10.0], "customers": [50, 50, 50]}))
+
+
+def test_spend_too_spread_out_for_an_average_gets_a_message_and_no_numbers():
+    # Amounts spread over orders of magnitude (lognormal, sigma 3) fit q below 1: the model's mean is infinite.
+    m = np.random.default_rng(0).lognormal(3, 3, 300)
+    with pytest.raises(OrdersError, match=r"found q = 0\.4\d*, at most 1"):
+        gamma_gamma_fit(pd.DataFrame({"x": 1, "m": m, "customers": 1}))
