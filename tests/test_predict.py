@@ -92,6 +92,25 @@ def test_an_earlier_as_of_sees_only_what_was_known_then(engine_of):
         {"customer": ["A"], "x": [1], "t_x": [31], "T": [89], "m": [20.0]}))
 
 
+def test_spark_collapses_what_duckdb_collapses(spark):
+    # 3,000 random orders (returns, free orders, several a day) over 400 customers: the same tables on both.
+    from clv.spark import spark_engine
+
+    rng = np.random.default_rng(15)
+    n = 3000
+    days = (AS_OF - pd.to_timedelta(rng.integers(0, 900, n), unit="D")).strftime("%Y-%m-%d")
+    amounts = np.round(rng.lognormal(3, 1, n) * rng.choice([1, 1, 1, 1, -1, 0], n), 2)
+    rows = [(f"o{i}", f"c{rng.integers(0, 400)}", days[i], float(amounts[i])) for i in range(n)]
+    typed = [(customer, order, dt.date.fromisoformat(day), amount) for order, customer, day, amount in rows]
+    on_spark = prediction_inputs(spark_engine(spark.createDataFrame(
+        typed, "customer string, order string, date date, amount double")), AS_OF)
+    on_duckdb = prediction_inputs(duckdb_engine(rows), AS_OF)
+    pdt.assert_frame_equal(on_spark.frequencies, on_duckdb.frequencies)
+    pdt.assert_frame_equal(on_spark.spends, on_duckdb.spends)
+    pdt.assert_frame_equal(on_spark.customers, on_duckdb.customers, check_dtype=False)
+    assert on_duckdb.spends["customers"].sum() > 100
+
+
 # The models, on cases small enough to work by hand ---------------------------------------------------------------
 
 def test_the_bgnbd_likelihood_by_hand():
@@ -203,20 +222,23 @@ def test_predicted_value_is_orders_times_order_value_times_margin():
     pdt.assert_frame_equal(got, expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("objective", ["bgnbd", "gamma_gamma"])
-def test_the_gradients_the_fits_use_are_the_likelihoods(objective):
+@pytest.mark.parametrize("model", ["bgnbd", "gamma_gamma"])
+def test_the_gradients_the_fits_use_are_the_likelihoods(model):
     from clv.predict import _bgnbd_objective, _gamma_gamma_objective
 
     rng = np.random.default_rng(15)
-    if objective == "bgnbd":
+    weights = rng.integers(1, 5, 50).astype(float)
+    if model == "bgnbd":
         x = rng.integers(0, 20, 50).astype(float)
         T = rng.integers(1, 400, 50).astype(float)
-        data, f, point = (x, np.floor(T * rng.uniform(0, 1, 50)) * (x > 0), T, rng.integers(1, 5, 50).astype(float)),             _bgnbd_objective, np.log([0.4, 25.0, 0.8, 2.5])
+        t_x = np.floor(T * rng.uniform(0, 1, 50)) * (x > 0)
+        objective, data, point = _bgnbd_objective, (x, t_x, T, weights), np.log([0.4, 25.0, 0.8, 2.5])
     else:
         x = rng.integers(1, 20, 50).astype(float)
-        data, f, point = (x, rng.lognormal(3, 0.5, 50), rng.integers(1, 5, 50).astype(float)),             _gamma_gamma_objective, np.log([6.0, 3.5, 15.0])
-    numeric = approx_fprime(point, lambda p: f(p, *data)[0], 1e-7)
-    assert f(point, *data)[1] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+        m = rng.lognormal(3, 0.5, 50)
+        objective, data, point = _gamma_gamma_objective, (x, m, weights), np.log([6.0, 3.5, 15.0])
+    numeric = approx_fprime(point, lambda log_params: objective(log_params, *data)[0], 1e-7)
+    assert objective(point, *data)[1] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
 
 
 # Proof against the papers: the CDNOW sample -------------------------------------------------------------------------
