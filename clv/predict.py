@@ -14,7 +14,9 @@ The family, in the order a pipeline calls it:
 - ``prediction_inputs``: canonical orders -> each customer's x, t_x, T, m (kept in the engine);
 - ``prediction_fit``: those inputs -> both models fitted, or an ``OrdersError`` saying why not;
 - ``predictions``: a fit and customers' inputs -> p_alive, expected_orders,
-  expected_order_value, predicted_clv over a horizon;
+  expected_order_value, predicted_clv over a horizon; ``prediction_table`` the
+  same for customers named in any order (the scored customers of an analysis);
+- ``prediction_groups``: those per customer -> per tier or segment, and All;
 - ``bgnbd_*`` and ``gamma_gamma_*``: each model's likelihood, fit and per-customer formulas.
 
 The inputs are one more statement of the method in SQL (``clv.engine``): from
@@ -48,6 +50,7 @@ MIN_REPEAT_CUSTOMERS = 100
 """Fewer customers who came back on another day than this, and the fit is not made: too thin to trust."""
 HORIZON_DAYS = 365
 """How far ahead expected orders and predicted value look, by default: a year."""
+PREDICTION_COLUMNS = ["p_alive", "expected_orders", "expected_order_value", "predicted_clv"]
 
 _INPUTS_SQL = """
 SELECT customer,
@@ -222,6 +225,51 @@ def predictions(fit: Fit, customers: pd.DataFrame, horizon_days: int = HORIZON_D
         "expected_order_value": value,
         "predicted_clv": orders * value * margin,
     }, index=customers.index)
+
+
+def prediction_table(fit: Fit, inputs: Inputs, customers: pd.Series, horizon_days: int = HORIZON_DAYS,
+                     margin: float = 1.0) -> pd.DataFrame:
+    """Customers by name, in any order, each with a counted order on or before as-of (say, an analysis's scored
+    customers) -> their ``predictions``, one row each in the same order, indexed 0, 1, ..."""
+    known = inputs.customers
+    at = pd.Index(known["customer"]).get_indexer(customers)
+    if (at < 0).any():
+        raise ValueError(f"{int((at < 0).sum())} customers have no model inputs at {inputs.as_of.date()}")
+    return predictions(fit, known.iloc[at].reset_index(drop=True), horizon_days, margin)
+
+
+def prediction_groups(groups: pd.Series, predicted: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Each customer's group (tier or segment) and predictions, row for row -> one row per group in ``order``,
+    then ``All``: customers, predicted_clv_sum, predicted_clv (mean per customer), p_alive (mean), expected_orders
+    (sum). A group without customers has 0 customers and sums and no means.
+
+    >>> predicted = pd.DataFrame({"p_alive": [1.0, 0.5, 0.2], "expected_orders": [2.0, 1.0, 0.5],
+    ...                           "predicted_clv": [40.0, 10.0, 4.0]})
+    >>> groups = prediction_groups(pd.Series(["High", "Low", "Low"]), predicted, ["High", "Medium", "Low"])
+    >>> groups.drop(columns="predicted_clv_sum").round(4)
+        group  customers  predicted_clv  p_alive  expected_orders
+    0    High          1           40.0   1.0000              2.0
+    1  Medium          0            NaN      NaN              0.0
+    2     Low          2            7.0   0.3500              1.5
+    3     All          3           18.0   0.5667              3.5
+    """
+    table = pd.DataFrame({"group": np.asarray(groups, dtype=object), "p_alive": predicted["p_alive"].to_numpy(),
+                          "expected_orders": predicted["expected_orders"].to_numpy(),
+                          "predicted_clv": predicted["predicted_clv"].to_numpy()})
+    sums = table.groupby("group").agg(customers=("p_alive", "size"), predicted_clv_sum=("predicted_clv", "sum"),
+                                      p_alive_sum=("p_alive", "sum"), expected_orders=("expected_orders", "sum"))
+    sums = sums.reindex(order, fill_value=0)
+    sums.loc["All"] = [len(table), table["predicted_clv"].sum(), table["p_alive"].sum(),
+                       table["expected_orders"].sum()]
+    count = sums["customers"].astype("int64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = {"predicted_clv": sums["predicted_clv_sum"] / count.where(count > 0),
+                 "p_alive": sums["p_alive_sum"] / count.where(count > 0)}
+    return pd.DataFrame({"group": sums.index.astype("object"), "customers": count.to_numpy(),
+                         "predicted_clv_sum": sums["predicted_clv_sum"].to_numpy(dtype="float64"),
+                         "predicted_clv": means["predicted_clv"].to_numpy(dtype="float64"),
+                         "p_alive": means["p_alive"].to_numpy(dtype="float64"),
+                         "expected_orders": sums["expected_orders"].to_numpy(dtype="float64")})
 
 
 # The BG/NBD -----------------------------------------------------------------------------------------------------
