@@ -224,7 +224,7 @@ def test_predicted_value_is_orders_times_order_value_times_margin():
 
 @pytest.mark.parametrize("model", ["bgnbd", "gamma_gamma"])
 def test_the_gradients_the_fits_use_are_the_likelihoods(model):
-    from clv.predict import _bgnbd_objective, _gamma_gamma_objective
+    from clv.predict import _bgnbd_objective, _ByX, _Days, _gamma_gamma_objective
 
     rng = np.random.default_rng(15)
     weights = rng.integers(1, 5, 50).astype(float)
@@ -232,11 +232,16 @@ def test_the_gradients_the_fits_use_are_the_likelihoods(model):
         x = rng.integers(0, 20, 50).astype(float)
         T = rng.integers(1, 400, 50).astype(float)
         t_x = np.floor(T * rng.uniform(0, 1, 50)) * (x > 0)
-        objective, data, point = _bgnbd_objective, (x, t_x, T, weights), np.log([0.4, 25.0, 0.8, 2.5])
+        data = (_ByX.of(x, weights), _Days.of(t_x), _Days.of(T))
+        objective, point = _bgnbd_objective, np.log([0.4, 25.0, 0.8, 2.5])
+        value = -(weights @ bgnbd_log_likelihood(0.4, 25.0, 0.8, 2.5, x, t_x, T)) / weights.sum()
     else:
         x = rng.integers(1, 20, 50).astype(float)
         m = rng.lognormal(3, 0.5, 50)
-        objective, data, point = _gamma_gamma_objective, (x, m, weights), np.log([6.0, 3.5, 15.0])
+        data = (_ByX.of(x, weights), np.log(m), x * m)
+        objective, point = _gamma_gamma_objective, np.log([6.0, 3.5, 15.0])
+        value = -(weights @ gamma_gamma_log_likelihood(6.0, 3.5, 15.0, x, m)) / weights.sum()
+    assert objective(point, *data)[0] == pytest.approx(value, rel=1e-12)  # the likelihood, as written out
     numeric = approx_fprime(point, lambda log_params: objective(log_params, *data)[0], 1e-7)
     assert objective(point, *data)[1] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
 
@@ -289,6 +294,9 @@ def test_the_bgnbd_fit_is_the_papers(papers_inputs):
     assert (round(model.r, 3), round(model.alpha / 7, 3), round(model.a, 3), round(model.b, 3)) == (
         0.243, 4.414, 0.793, 2.426)
     assert round(model.alpha, 1) == 30.9 and model.customers == 2357
+    frequencies = papers_inputs.frequencies
+    assert model.log_likelihood == pytest.approx(frequencies["customers"] @ bgnbd_log_likelihood(
+        model.r, model.alpha, model.a, model.b, frequencies["x"], frequencies["t_x"], frequencies["T"]), abs=1e-6)
     assert round(model.log_likelihood, 1) == -14363.5  # in days; in weeks it is this + ln(7) x sum(x):
     assert round(model.log_likelihood + np.log(7) * 2457, 1) == -9582.4
 
@@ -304,8 +312,11 @@ def test_the_gamma_gamma_fit_is_the_papers(papers_inputs):
     # FHL 2005 ("RFM and CLV"), and Fader & Hardie 2013: p = 6.25, q = 3.74, gamma = 15.44, on the 946 customers
     # with a repeat purchase in the calibration period, m being the mean of their repeat purchases there (the first
     # purchase left out; a day's purchases are one). That is exactly this module's m.
-    model = gamma_gamma_fit(papers_inputs.spends)
+    spends = papers_inputs.spends
+    model = gamma_gamma_fit(spends)
     assert (round(model.p, 2), round(model.q, 2), round(model.gamma, 2), model.customers) == (6.25, 3.74, 15.44, 946)
+    assert model.log_likelihood == pytest.approx(spends["customers"] @ gamma_gamma_log_likelihood(
+        model.p, model.q, model.gamma, spends["x"], spends["m"]), abs=1e-6)
 
 
 def test_the_39_week_forecast_is_the_papers_and_misses_as_it_did(papers_inputs):
