@@ -50,7 +50,9 @@ class Settings:
     conversion_rate : float
         Share of ad clicks that become customers, for the maximum cost per click.
     horizon_days : int
-        How far ahead predicted orders and value look (METHOD.md section 9).
+        How far ahead predicted orders and value look (METHOD.md section 9): the command line's
+        ``--horizon-days``. The dashboard's Predictions page keeps its own in the view, so that a
+        horizon change does not rescore.
     """
 
     window_days: int | None = 365
