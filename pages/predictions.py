@@ -41,10 +41,6 @@ with st.container(horizontal=True):
               help="The model's probability that a customer has not left for good, averaged over the customers.")
     st.metric("Customers scored", f"{len(customers):,}", border=True)
 
-if margin == 1:
-    st.caption("The margin is 100%, so predicted value is revenue, not profit: enter your gross margin in the "
-               "sidebar to see profit.")
-
 # --- Predicted against past value, per tier ---------------------------------------------------
 st.header("Predicted against this year's pace, per tier", divider="gray")
 groups = prediction_groups(customers["tier"], customers, list(TIERS)).set_index("group")
