@@ -65,8 +65,9 @@ class View:
         return fit, error
 
     def predicted_list(self, horizon_days: int) -> pd.DataFrame:
-        """``customer_list()`` with p_alive, expected_orders, expected_order_value and predicted_clv over the
-        horizon, row for row; only after ``prediction_fit()`` gave a fit."""
+        """``customer_list()`` (with who agreed to marketing, where the file says) and p_alive, expected_orders,
+        expected_order_value and predicted_clv over the horizon, row for row; only after ``prediction_fit()`` gave
+        a fit."""
         inputs, fit, _ = _prediction_fit(self.loaded.engine, self.key, self.analysis.window.as_of)
         return _predicted_list(self.analysis, inputs, fit, self.key, self.analysis.settings, horizon_days)
 

@@ -248,9 +248,10 @@ def _prediction_fit(_engine: DuckEngine, key: tuple, as_of: pd.Timestamp) -> tup
 @_cached(entries=2, size=None, spinner="Predicting…")
 def _predicted_list(_analysis: Analysis, _inputs: Inputs, _fit: Fit, key: tuple, settings: Settings,
                     horizon_days: int) -> pd.DataFrame:
-    """``customers_export`` with the predictions over ``horizon_days`` (margin from the settings)."""
+    """``customers_export`` with who agreed to marketing and the predictions over ``horizon_days`` (margin from the
+    settings)."""
     predicted = prediction_table(_fit, _inputs, _analysis.customers["customer"], horizon_days, settings.margin)
-    return customers_export(_analysis, predicted)
+    return customers_export(_analysis, predicted, consent=True)
 
 
 def cached_analysis(loaded: EngineOrders, key: tuple, settings: Settings) -> Analysis:

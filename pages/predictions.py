@@ -4,6 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from clv.campaign import campaign_audience
 from clv.export import model_export, to_csv
 from clv.predict import prediction_groups
 from clv.settings import TIER_COLOURS, TIERS
@@ -115,11 +116,16 @@ st.dataframe(view.emails(slipping.head(SHOWN_ROWS)), hide_index=True, column_con
              column_order=list(columns), height=min(420, 35 * (len(slipping.head(SHOWN_ROWS)) + 1) + 3))
 if len(slipping) > SHOWN_ROWS:
     st.caption(f"The first {SHOWN_ROWS:,} of {len(slipping):,} are shown; the download holds all of them.")
+# A win-back list is an e-mail campaign's: only those who agreed to marketing, where the file says.
+reach = campaign_audience(slipping)
 st.download_button(
-    f"Download these {len(slipping):,} (CSV)", lambda: to_csv(slipping), file_name="valuable_and_slipping.csv",
-    mime="text/csv", icon=":material/download:", on_click="ignore", disabled=slipping.empty,
+    f"Download {len(reach.customers):,} for a win-back campaign (CSV)", lambda: to_csv(reach.customers),
+    file_name="valuable_and_slipping.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
+    disabled=reach.customers.empty,
 )
-st.caption("The columns of the customer file with the four predicted ones after them."
+st.caption("The columns of the customer file with the four predicted ones after them"
+           + (f", without the {fmt.customers(reach.left_out)} who did not agree to marketing e-mails or about whom "
+              "your file says nothing." if reach.left_out else ".")
            + (" The download keeps the real e-mail addresses." if view.mask else ""))
 
 # --- The fit ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from clv.analysis import analyze
-from clv.campaign import campaign_hashes, campaign_list
+from clv.campaign import campaign_audience, campaign_hashes, campaign_list
 from clv.colours import SHAPE_CONTRAST, TEXT_CONTRAST, WHITE, contrast_ratio
 from clv.engine import DuckEngine
 from clv.export import CUSTOMER_COLUMNS, customers_export, segments_export, to_csv
@@ -464,13 +464,14 @@ def test_a_long_customer_list_shows_its_first_rows_and_downloads_them_all(at, ma
 
 
 def predicted_customers(sample: pd.DataFrame, horizon_days: int = 365, margin: float = 1.0) -> pd.DataFrame:
-    """The core's customer file with its predictions, as ``python -m clv --predict`` writes it."""
+    """The core's customer file with its predictions, as ``python -m clv --predict`` writes it, and who agreed
+    to marketing."""
     engine = DuckEngine.of_orders(sample)
     analysis = analyze(engine, Settings(margin=margin))
     inputs = prediction_inputs(engine, analysis.window.as_of)
     predicted = prediction_table(prediction_fit(inputs), inputs, analysis.customers["customer"], horizon_days,
                                  margin)
-    return customers_export(analysis, predicted)
+    return customers_export(analysis, predicted, consent=True)
 
 
 def test_the_predictions_are_the_cores(at, sample):
@@ -518,7 +519,8 @@ def test_valuable_and_slipping_customers_are_listed_and_downloaded(at, sample, m
     opened(at, "pages/predictions.py")
     at.slider(key="slipping_below").set_value(30).run(timeout=TIMEOUT)
     assert any(m.value.startswith(f"**{len(slipping):,}** customers spent the most") for m in at.markdown)
-    assert made["valuable_and_slipping.csv"]() == to_csv(slipping)
+    agreed = campaign_audience(slipping).customers  # a win-back list: only those who agreed to marketing
+    assert made["valuable_and_slipping.csv"]() == to_csv(agreed)
 
 
 def test_too_little_data_to_predict_says_why_and_shows_no_numbers(at):
