@@ -1,9 +1,10 @@
 """``python -m clv ORDERS``: the analysis for scripts and cron jobs.
 
 Prints the tier table, the cut points and the data-quality summary; writes the
-same CSV files as the dashboard's downloads. Bad input gets one line on stderr
-that says what to do, and exit status 2; never a traceback (set ``CLV_DEBUG=1``
-to see one for a bug).
+same CSV files as the dashboard's downloads; ``--predict`` fits the
+predicted-value models (``clv.predict``) and adds their columns to the files.
+Bad input gets one line on stderr that says what to do, and exit status 2;
+never a traceback (set ``CLV_DEBUG=1`` to see one for a bug).
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from clv.analysis import Analysis, analyze
 from clv.columns import parse_mapping
 from clv.engine import ORDERS, Engine
 from clv.errors import ColumnsError, OrdersError
-from clv.export import cuts_export, customers_export, quality_table, segments_export, to_csv, to_excel
+from clv.export import (
+    cuts_export, customers_export, model_export, quality_table, segments_export, to_csv, to_excel,
+)
+from clv.predict import Fit, prediction_fit, prediction_inputs, prediction_table
 from clv.read import read_into_engine
 from clv.report import LoadReport, empty_exclusions
 from clv.settings import METHODS, Settings
@@ -78,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
                              "or network, charts included")
     parser.add_argument("--report-customers", action="store_true",
                         help="put the customer list (names and e-mails) in the report; left out by default")
+    parser.add_argument("--predict", action="store_true",
+                        help="fit the BG/NBD and Gamma-Gamma models and add p_alive, expected_orders, "
+                             "expected_order_value and predicted_clv to --customers-out, their means and sums to "
+                             "--segments-out")
+    parser.add_argument("--horizon-days", type=int, default=365, metavar="N",
+                        help="days ahead that expected orders and predicted value cover (default 365)")
+    parser.add_argument("--model-out", type=Path, metavar="PATH",
+                        help="with --predict: write the fitted models' parameters (CSV: model,parameter,value)")
     return parser
 
 
@@ -106,26 +118,36 @@ def settings_from(args: argparse.Namespace) -> Settings:
         new_customers=args.new_customers,
         cac=args.cac,
         conversion_rate=args.conversion_rate,
+        horizon_days=args.horizon_days,
     )
 
 
 def run(args: argparse.Namespace) -> str:
     """Do the work the flags ask for; return the text to print."""
     settings = settings_from(args)
+    if args.model_out is not None and not args.predict:
+        raise OrdersError("--model-out writes the fit that --predict makes: add --predict.")
     mapping = parse_mapping(args.map) if args.map else None
     report, engine = _orders(args, mapping)
     analysis = analyze(engine, settings)
+    fit = predicted = None
+    if args.predict:  # before any file is written: data too thin to fit stops the run with nothing half done
+        inputs = prediction_inputs(engine, analysis.window.as_of)
+        fit = prediction_fit(inputs)
+        predicted = prediction_table(fit, inputs, analysis.customers["customer"], settings.horizon_days,
+                                     settings.margin)
     outputs = {
-        args.customers_out: lambda: to_csv(customers_export(analysis)),
-        args.segments_out: lambda: to_csv(segments_export(analysis)),
+        args.customers_out: lambda: to_csv(customers_export(analysis, predicted)),
+        args.segments_out: lambda: to_csv(segments_export(analysis, predicted)),
         args.cuts_out: lambda: to_csv(cuts_export(analysis)),
         args.excel_out: lambda: to_excel(analysis, report, source=Path(args.orders).name),
         args.report_out: lambda: _report(analysis, report, Path(args.orders).name, args.report_customers),
+        args.model_out: lambda: to_csv(model_export(fit)),
     }
     for target, content in outputs.items():
         if target is not None:
             _write(target, content)
-    return render(report, analysis)
+    return render(report, analysis, fit, predicted)
 
 
 def _orders(args: argparse.Namespace, mapping) -> tuple[LoadReport, Engine]:
@@ -180,8 +202,9 @@ def _write(target: Path, content: Callable[[], bytes]) -> None:
         raise OrdersError(f"Could not write {target}: {error.strerror}. Choose a folder you can write to.")
 
 
-def render(report, analysis) -> str:
-    """The tier table, cut points, data-quality summary and warnings as plain text."""
+def render(report, analysis, fit: Fit | None = None, predicted: pd.DataFrame | None = None) -> str:
+    """The tier table, cut points, data-quality summary and warnings as plain text; with a fit and the
+    customers' predictions (``--predict``), the predicted value per tier after the tiers."""
     window = analysis.window
     span = "all history" if window.all_history else f"{window.length_days} days"
     lines = [
@@ -193,6 +216,7 @@ def render(report, analysis) -> str:
         "",
         "Tiers",
         _text(segments_export(analysis)[TIER_SUMMARY]),
+        *(_predicted_lines(analysis, fit, predicted) if fit is not None else []),
         "",
         f"Cut points ({analysis.settings.method}: the values customers with each score have)",
         _text(_cut_ranges(cuts_export(analysis))),
@@ -204,6 +228,22 @@ def render(report, analysis) -> str:
     if warnings:
         lines += ["", "Warnings", *(f"- {w}" for w in warnings)]
     return "\n".join(lines)
+
+
+def _predicted_lines(analysis, fit: Fit, predicted: pd.DataFrame) -> list[str]:
+    """The fit in one line each model, and per tier what the customers scored are expected to bring."""
+    purchases, spend = fit.purchases, fit.spend
+    table = segments_export(analysis, predicted)
+    return [
+        "",
+        f"Predicted, next {analysis.settings.horizon_days} days (fitted on every counted order to "
+        f"{fit.as_of.date()}; means per customer, orders summed)",
+        f"  BG/NBD on {purchases.customers:,} customers: r {purchases.r:.4g}, alpha {purchases.alpha:.4g} days, "
+        f"a {purchases.a:.4g}, b {purchases.b:.4g}; log-likelihood {purchases.log_likelihood:,.1f}",
+        f"  Gamma-Gamma on {spend.customers:,} repeat customers: p {spend.p:.4g}, q {spend.q:.4g}, "
+        f"gamma {spend.gamma:.4g}; log-likelihood {spend.log_likelihood:,.1f}",
+        _text(table[["tier", "customers", "p_alive", "expected_orders", "predicted_clv"]]),
+    ]
 
 
 def _span(report: LoadReport) -> str:

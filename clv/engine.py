@@ -11,8 +11,9 @@ SQLGlot has transpiled them to Spark SQL, so no rule has a second copy in
 PySpark; the same transpiler writes BigQuery, Snowflake or Postgres SQL, where
 stores keep their orders.
 
-Every statement the method sends reads only the relations below (``ORDERS``, and
-the per-window ``CUSTOMERS_...`` relations ``clv.rfm.rfm_summary`` keeps) and
+Every statement the method sends reads only the relations below (``ORDERS``, the
+per-window ``CUSTOMERS_...`` relations ``clv.rfm.rfm_summary`` keeps, and the
+per-as-of ``PREDICTION_INPUTS_...`` of ``clv.predict.prediction_inputs``) and
 literals the method writes itself (dates and whole numbers; never text from a
 file), so a statement is complete without parameters, which dialects bind differently.
 """
@@ -54,6 +55,9 @@ CONSENT = "accepts_marketing"
 
 CUSTOMERS = "customers"
 """How the relations ``clv.rfm.rfm_summary`` keeps begin: one per window, named by its as-of and start days."""
+
+PREDICTION_INPUTS = "prediction_inputs"
+"""How the relations ``clv.predict.prediction_inputs`` keeps begin: every customer's model inputs, one per as-of."""
 
 
 class Engine(Protocol):

@@ -1,4 +1,4 @@
-"""The files a store owner takes away: customer list, segment table, cut points, workbook.
+"""The files a store owner takes away: customer list, segment table, cut points, model fit, workbook.
 
 The command line's ``--customers-out`` / ``--segments-out`` and the dashboard's
 downloads are the same tables from the same functions, so they cannot differ.
@@ -23,10 +23,11 @@ import pyarrow.csv as pacsv
 from clv.analysis import Analysis
 from clv.engine import CONSENT
 from clv.formats import currency_symbol, with_symbol
+from clv.predict import PREDICTION_COLUMNS, Fit, prediction_groups
 from clv.reasons import REASONS
 from clv.report import LoadReport, empty_exclusions
 from clv.segments import SEGMENTS
-from clv.settings import TIER_COLOURS
+from clv.settings import TIER_COLOURS, TIERS
 
 CUSTOMER_COLUMNS = [
     "customer", "email", "name", "recency_days", "frequency", "monetary", "r", "f", "m",
@@ -37,28 +38,37 @@ SEGMENT_COLUMNS = [
     "purchase_frequency", "customer_value", "annual_customer_value", "lifespan_years", "margin",
     "clv", "max_cpc", "cac", "clv_minus_cac", "ltv_cac",
 ]
+PREDICTED_SEGMENT_COLUMNS = ["predicted_clv", "p_alive", "expected_orders"]
+"""What ``--predict`` adds to the segments file: predicted_clv and p_alive as means per customer, expected_orders
+summed."""
+MODEL_COLUMNS = ["model", "parameter", "value"]
 _MONEY = ["monetary", "revenue", "aov", "customer_value", "annual_customer_value", "clv", "max_cpc", "cac",
-          "clv_minus_cac", "lower", "upper", "threshold"]
-_RATIOS = ["share_customers", "share_revenue", "purchase_frequency", "lifespan_years", "margin", "ltv_cac"]
+          "clv_minus_cac", "lower", "upper", "threshold", "expected_order_value", "predicted_clv"]
+_RATIOS = ["share_customers", "share_revenue", "purchase_frequency", "lifespan_years", "margin", "ltv_cac",
+           "p_alive", "expected_orders"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def customers_export(analysis: Analysis, consent: bool = False) -> pd.DataFrame:
+def customers_export(analysis: Analysis, predicted: pd.DataFrame | None = None,
+                     consent: bool = False) -> pd.DataFrame:
     """The ``--customers-out`` table: one row per customer, best first (highest RFM score, then most money,
     then customer: the order ``Analysis.customers`` comes in).
 
+    ``predicted``: the customers' predictions row for row (``clv.predict.prediction_table``), whose
+    ``PREDICTION_COLUMNS`` then follow the others.
     ``consent``: with ``accepts_marketing`` after ``CUSTOMER_COLUMNS`` where the file says who agreed to
     marketing, for campaign lists (``clv.campaign``); the customer file itself never has it.
     """
     customers = analysis.customers
     kept = CUSTOMER_COLUMNS + ([CONSENT] if consent and CONSENT in customers.columns else [])
-    return _rounded(
-        customers.loc[:, kept].assign(
-            first_order_date=_calendar_days(customers["first_order_date"]),
-            last_order_date=_calendar_days(customers["last_order_date"]),
-            tier=customers["tier"].astype("object"),
-        )
+    table = customers.loc[:, kept].assign(
+        first_order_date=_calendar_days(customers["first_order_date"]),
+        last_order_date=_calendar_days(customers["last_order_date"]),
+        tier=customers["tier"].astype("object"),
     )
+    if predicted is not None:
+        table = table.assign(**{c: predicted[c].to_numpy() for c in PREDICTION_COLUMNS})
+    return _rounded(table)
 
 
 def _calendar_days(dates: pd.Series) -> pd.Series:
@@ -69,9 +79,30 @@ def _calendar_days(dates: pd.Series) -> pd.Series:
     return pd.Series(days.to_pandas(date_as_object=True).to_numpy(), index=dates.index, dtype="object")
 
 
-def segments_export(analysis: Analysis) -> pd.DataFrame:
-    """The ``--segments-out`` table: one row per tier (High, Medium, Low) and a final ``All`` row."""
-    return _rounded(analysis.tiers.loc[:, SEGMENT_COLUMNS])
+def segments_export(analysis: Analysis, predicted: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ``--segments-out`` table: one row per tier (High, Medium, Low) and a final ``All`` row.
+
+    ``predicted``: the customers' predictions row for row (``clv.predict.prediction_table``); then
+    ``PREDICTED_SEGMENT_COLUMNS`` follow the others.
+    """
+    table = analysis.tiers.loc[:, SEGMENT_COLUMNS]
+    if predicted is not None:
+        groups = prediction_groups(analysis.customers["tier"], predicted, list(TIERS)).set_index("group")
+        table = table.assign(**{c: groups[c].reindex(table["tier"]).to_numpy() for c in PREDICTED_SEGMENT_COLUMNS})
+    return _rounded(table)
+
+
+def model_export(fit: Fit) -> pd.DataFrame:
+    """The ``--model-out`` table: rows of model, parameter, value; ``bgnbd`` with r, alpha (days), a, b,
+    log_likelihood (in days), customers; ``gamma_gamma`` with p, q, gamma, log_likelihood, customers."""
+    purchases, spend = fit.purchases, fit.spend
+    rows = [("bgnbd", name, getattr(purchases, name)) for name in ("r", "alpha", "a", "b", "log_likelihood",
+                                                                   "customers")]
+    rows += [("gamma_gamma", name, getattr(spend, name)) for name in ("p", "q", "gamma", "log_likelihood",
+                                                                      "customers")]
+    models, parameters, values = zip(*rows)
+    return pd.DataFrame({"model": pd.Series(models, dtype="object"), "parameter": pd.Series(parameters, dtype="object"),
+                         "value": pd.Series(values, dtype="object")})  # object: the counts stay whole numbers
 
 
 def cuts_export(analysis: Analysis) -> pd.DataFrame:
@@ -143,7 +174,9 @@ _CSV_ROWS = 1 << 20
 
 def _pandas_csv(table: pd.DataFrame) -> bytes:
     text_columns = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
-    safe = table.assign(**{c: table[c].map(safe_text) for c in text_columns})
+    # Mapped into object columns: Series.map would turn a column of whole and fractional numbers into floats.
+    safe = table.assign(**{c: pd.Series([safe_text(v) for v in table[c]], index=table.index, dtype="object")
+                           for c in text_columns})
     return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 

@@ -49,6 +49,10 @@ class Settings:
         Customer acquisition cost given directly; wins over spend / new customers.
     conversion_rate : float
         Share of ad clicks that become customers, for the maximum cost per click.
+    horizon_days : int
+        How far ahead predicted orders and value look (METHOD.md section 9): the command line's
+        ``--horizon-days``. The dashboard's Predictions page keeps its own in the view, so that a
+        horizon change does not rescore.
     """
 
     window_days: int | None = 365
@@ -62,6 +66,7 @@ class Settings:
     new_customers: int | None = None
     cac: float | None = None
     conversion_rate: float = 0.02
+    horizon_days: int = 365
 
     def __post_init__(self) -> None:
         if self.window_days is not None and self.window_days < 1:
@@ -85,6 +90,8 @@ class Settings:
                 raise OrdersError(f"{name.replace('_', ' ').capitalize()} cannot be negative.")
         if self.new_customers is not None and self.new_customers < 0:
             raise OrdersError("New customers cannot be negative.")
+        if self.horizon_days < 1:
+            raise OrdersError("The prediction horizon must be at least 1 day (e.g. 365 for a year).")
 
     @property
     def acquisition_cost(self) -> float | None:

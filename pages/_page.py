@@ -22,6 +22,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from clv.analysis import Analysis
 from clv.errors import OrdersError
+from clv.predict import Fit
 from clv.read import EngineOrders
 from clv.rfm import rfm_window
 from clv.settings import Settings
@@ -31,7 +32,8 @@ from pages._format import (
 )
 from pages._sidebar import lifespan_from_data, sidebar
 from pages._source import (
-    DATA_PAGE, Source, _cohorts, _customer_list, cached_analysis, current_source, data_key, load,
+    DATA_PAGE, Source, _cohorts, _customer_list, _prediction_fit, _predicted_list, cached_analysis, current_source,
+    data_key, load,
 )
 from pages._view import METHOD_LABELS, drop_as_of_before, keep_view, settings_from_view, write_url
 
@@ -56,6 +58,18 @@ class View:
         """``customers_export(analysis, consent=True)``: the customer file and, where the file says, who agreed to
         marketing; kept while the settings stay (sorting a million customers takes 1 s)."""
         return _customer_list(self.analysis, self.key, self.analysis.settings)
+
+    def prediction_fit(self) -> tuple[Fit | None, str | None]:
+        """The predicted-value models fitted on the orders up to as-of (kept across settings), or why not."""
+        _, fit, error = _prediction_fit(self.loaded.engine, self.key, self.analysis.window.as_of)
+        return fit, error
+
+    def predicted_list(self, horizon_days: int) -> pd.DataFrame:
+        """``customer_list()`` (with who agreed to marketing, where the file says) and p_alive, expected_orders,
+        expected_order_value and predicted_clv over the horizon, row for row; only after ``prediction_fit()`` gave
+        a fit."""
+        inputs, fit, _ = _prediction_fit(self.loaded.engine, self.key, self.analysis.window.as_of)
+        return _predicted_list(self.analysis, inputs, fit, self.key, self.analysis.settings, horizon_days)
 
     def money(self, value: float | None) -> str:
         return money(value, self.symbol)

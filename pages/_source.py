@@ -10,6 +10,9 @@ so that moving a setting re-scores without re-reading the file:
     _retention  + the window's as-of day       (retention)
     _cohorts    + the window's as-of day       (cohorts)
     _score      + the whole Settings object    (score; Settings is frozen and hashable)
+    _prediction_fit  + the window's as-of day  (prediction_inputs, prediction_fit: no refit for
+                                               margin, horizon or tier changes)
+    _predicted_list  + Settings and the horizon (the customer list with its predictions)
 
 Big tables go in as ``_``-prefixed arguments, which ``st.cache_data`` does not
 hash; the explicit ``data_key`` stands for them.
@@ -48,6 +51,7 @@ from clv.columns import detect_columns
 from clv.errors import OrdersError
 from clv.export import customers_export
 from clv.engine import DuckEngine
+from clv.predict import Fit, Inputs, prediction_fit, prediction_inputs, prediction_table
 from clv.load import read_table
 from clv.read import EngineOrders, read_into_engine
 from clv.retention import Retention, cohorts, retention
@@ -229,6 +233,25 @@ def _score(_summary: Summary, _retention: Retention, key: tuple, settings: Setti
 @_cached(entries=2, size=None)
 def _customer_list(_analysis: Analysis, key: tuple, settings: Settings) -> pd.DataFrame:
     return customers_export(_analysis, consent=True)
+
+
+@_cached(entries=4, size=None, spinner="Fitting the prediction models…")
+def _prediction_fit(_engine: DuckEngine, key: tuple, as_of: pd.Timestamp) -> tuple[Inputs, Fit | None, str | None]:
+    """The models fitted on the orders up to as-of, or the message that says why not (cached too)."""
+    inputs = prediction_inputs(_engine, as_of)
+    try:
+        return inputs, prediction_fit(inputs), None
+    except OrdersError as error:
+        return inputs, None, str(error)
+
+
+@_cached(entries=2, size=None, spinner="Predicting…")
+def _predicted_list(_analysis: Analysis, _inputs: Inputs, _fit: Fit, key: tuple, settings: Settings,
+                    horizon_days: int) -> pd.DataFrame:
+    """``customers_export`` with who agreed to marketing and the predictions over ``horizon_days`` (margin from the
+    settings)."""
+    predicted = prediction_table(_fit, _inputs, _analysis.customers["customer"], horizon_days, settings.margin)
+    return customers_export(_analysis, predicted, consent=True)
 
 
 def cached_analysis(loaded: EngineOrders, key: tuple, settings: Settings) -> Analysis:

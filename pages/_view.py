@@ -106,6 +106,17 @@ def _day(value: str) -> dt.date:
     return day
 
 
+HORIZONS = {90: "90 days", 180: "6 months", 365: "1 year", 730: "2 years", 1095: "3 years"}
+"""How far ahead the Predictions page looks, in days."""
+
+
+def _horizon(value: str) -> int:
+    days = int(value)
+    if days not in HORIZONS:
+        raise ValueError(value)
+    return days
+
+
 def _plain(number: float | None) -> str:
     return "" if number is None else f"{number:g}"
 
@@ -167,6 +178,8 @@ VIEW: dict[str, _Field] = {
     "f_sort": _Field("Best first", _choice(tuple(SORTS)), page="customers"),
     "f_direction": _Field(DIRECTIONS[0], _choice(DIRECTIONS), page="customers",
                           applies=lambda view: view["f_sort"] != "Best first"),
+    "horizon": _Field(365, _horizon, page="predictions"),  # kept out of Settings, so that scoring ignores it
+    "slipping_below": _Field(50, _number(5, 95, int), page="predictions"),
 }
 """Widget keys are the URL's parameter names. Values are what the widgets hold (margin and
 conversion rate in percent); ``settings_from_view`` turns them into one ``Settings``. The lists'
@@ -203,7 +216,7 @@ def keep_view() -> None:
 
 def write_url(page: str) -> None:
     """The URL holds the values that differ from the defaults, apply, and belong to the sidebar or to ``page``,
-    the open page (which is the URL's path): segments, lifetime-value, retention, customers or data."""
+    the open page (which is the URL's path): segments, lifetime-value, predictions, retention, customers or data."""
     state = st.session_state
     wanted = {
         key: text

@@ -24,19 +24,22 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from clv.analysis import analyze
-from clv.campaign import campaign_hashes, campaign_list
+from clv.campaign import campaign_audience, campaign_hashes, campaign_list
 from clv.colours import SHAPE_CONTRAST, TEXT_CONTRAST, WHITE, contrast_ratio
 from clv.engine import DuckEngine
 from clv.export import CUSTOMER_COLUMNS, customers_export, segments_export, to_csv
 from clv.headline import headline, quiet_customers
 from clv.load import read_orders
+from clv.predict import prediction_fit, prediction_inputs, prediction_table
 from clv.read import read_into_engine
 from clv.sample import SAMPLE_PATH
 from clv.settings import TIER_COLOURS, Settings
 from clv.share import report_html
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/segments.py", "pages/value.py", "pages/retention.py", "pages/customers.py", "pages/data.py"]
+PAGES = ["pages/segments.py", "pages/value.py", "pages/retention.py", "pages/customers.py", "pages/predictions.py",
+         "pages/data.py"]
+DASHBOARD = PAGES[:-1]  # every page but the data page
 TIMEOUT = 30
 
 
@@ -142,7 +145,7 @@ def test_every_page_runs_on_the_sample_store(at, page):
     assert "Sample store: Fernwood Coffee & Tea" in [c.value for c in at.sidebar.caption]
 
 
-@pytest.mark.parametrize("page", PAGES[:4], ids=[Path(p).stem for p in PAGES[:4]])
+@pytest.mark.parametrize("page", DASHBOARD, ids=[Path(p).stem for p in DASHBOARD])
 def test_dashboard_pages_say_the_sample_is_a_sample(at, page):
     opened(at, page)
     assert any("You are looking at a sample store" in m.value for m in at.markdown)
@@ -457,6 +460,77 @@ def test_a_long_customer_list_shows_its_first_rows_and_downloads_them_all(at, ma
     assert colours == {(name, colour[1:]) for name, colour in TIER_COLOURS.items()}
 
 
+# --- Predictions ---------------------------------------------------------------------------------
+
+
+def predicted_customers(sample: pd.DataFrame, horizon_days: int = 365, margin: float = 1.0) -> pd.DataFrame:
+    """The core's customer file with its predictions, as ``python -m clv --predict`` writes it, and who agreed
+    to marketing."""
+    engine = DuckEngine.of_orders(sample)
+    analysis = analyze(engine, Settings(margin=margin))
+    inputs = prediction_inputs(engine, analysis.window.as_of)
+    predicted = prediction_table(prediction_fit(inputs), inputs, analysis.customers["customer"], horizon_days,
+                                 margin)
+    return customers_export(analysis, predicted, consent=True)
+
+
+def test_the_predictions_are_the_cores(at, sample):
+    expected = predicted_customers(sample)
+    opened(at, "pages/predictions.py")
+    assert not at.error and not at.warning
+    assert metric(at, "Predicted value, next 1 year") == f"${expected['predicted_clv'].sum():,.2f}"
+    assert metric(at, "Expected orders, next 1 year") == f"{expected['expected_orders'].sum():,.0f}"
+    table = next(t.value for t in at.dataframe if "Average P(alive)" in t.value.columns).set_index("Tier")
+    assert table["Customers"].to_dict() == expected["tier"].value_counts().reindex(
+        ["High", "Medium", "Low"]).to_dict() | {"All": len(expected)}
+    assert table.loc["All", "Average P(alive)"] == pytest.approx(expected["p_alive"].mean(), abs=1e-4)
+    assert table.loc["High", "Predicted value per customer, 1 year"] == pytest.approx(
+        expected.loc[expected["tier"] == "High", "predicted_clv"].mean(), abs=0.01)
+
+
+def test_a_horizon_margin_or_tier_change_does_not_refit(at, sample, monkeypatch):
+    from pages import _source
+
+    calls = []
+
+    def counting(inputs):
+        calls.append(1)
+        return prediction_fit(inputs)
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(_source, "prediction_fit", counting)
+    opened(at, "pages/predictions.py")
+    at.segmented_control(key="horizon").set_value(180).run(timeout=TIMEOUT)
+    at.number_input(key="margin").set_value(40.0).run(timeout=TIMEOUT)
+    at.slider(key="tiers").set_value((4, 8)).run(timeout=TIMEOUT)
+    assert not at.exception
+    expected = predicted_customers(sample, horizon_days=180, margin=0.4)
+    assert metric(at, "Predicted value, next 6 months") == f"${expected['predicted_clv'].sum():,.2f}"
+    assert at.query_params["horizon"] == "180"  # a link carries the horizon too
+    assert len(calls) == 1
+
+
+def test_valuable_and_slipping_customers_are_listed_and_downloaded(at, sample, made):
+    everyone = predicted_customers(sample)
+    slipping = everyone.loc[(everyone["m"] == 3) & (everyone["p_alive"] < 0.3)].sort_values(
+        "monetary", ascending=False, kind="stable")
+    assert 0 < len(slipping) < (everyone["m"] == 3).sum()  # otherwise the test could not tell the filter works
+    opened(at, "pages/predictions.py")
+    at.slider(key="slipping_below").set_value(30).run(timeout=TIMEOUT)
+    assert any(m.value.startswith(f"**{len(slipping):,}** customers spent the most") for m in at.markdown)
+    agreed = campaign_audience(slipping).customers  # a win-back list: only those who agreed to marketing
+    assert made["valuable_and_slipping.csv"]() == to_csv(agreed)
+
+
+def test_too_little_data_to_predict_says_why_and_shows_no_numbers(at):
+    upload(at, "orders_export.csv", shopify_csv())  # nine customers: too few came back to fit anything
+    at.switch_page("pages/predictions.py").run(timeout=TIMEOUT)
+    assert not at.exception and not at.error
+    assert any("at least 100 customers who bought again" in w.value for w in at.warning)
+    assert not at.metric
+
+
 # --- Uploads -------------------------------------------------------------------------------------
 
 
@@ -471,7 +545,7 @@ def test_an_uploaded_export_replaces_the_sample_everywhere(at):
     report = loaded.report
     assert any(f"Its orders run from {report.first_date:%d %b %Y} to {report.last_date:%d %b %Y}." in m.value
                for m in at.markdown)
-    for page in PAGES[:4]:
+    for page in DASHBOARD:
         at.switch_page(page).run(timeout=TIMEOUT)
         assert not at.exception, page
         assert not at.error, page
@@ -753,7 +827,7 @@ def test_an_upload_is_cached_in_its_session_only(at):
     st.cache_data.clear()
     st.cache_resource.clear()
     upload(at, "orders_export.csv", shopify_csv())
-    for page in PAGES[:4]:
+    for page in DASHBOARD:
         at.switch_page(page).run(timeout=TIMEOUT)
     values = cached_values()
     session = next(s for s in values if s is not None)

@@ -46,8 +46,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 STARTUP_SECONDS = 60
 WAIT_MS = 60_000  # for anything that needs a script run (the first read of a file, a rescoring)
-PAGES = {"Segments": "", "Lifetime value": "lifetime-value", "Retention": "retention", "Customers": "customers",
-         "Your data": "data"}
+PAGES = {"Segments": "", "Lifetime value": "lifetime-value", "Predictions": "predictions", "Retention": "retention",
+         "Customers": "customers", "Your data": "data"}
 SHOPIFY_HEADER = next(csv.reader((ROOT / "tests" / "fixtures" / "shopify_orders_export.csv").open(newline="")))
 
 

@@ -4,12 +4,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from clv.analysis import analyze
 from clv.cli import main
 from clv.engine import DuckEngine
+from clv.export import CUSTOMER_COLUMNS, SEGMENT_COLUMNS
 from clv.load import read_orders
 from clv.settings import Settings
 from clv.share import report_html
@@ -95,8 +97,12 @@ def test_the_files_dates_are_those_of_every_dated_order(tmp_path, capsys, engine
         (["{orders}", "--as-of", "31/12/2026"], "--as-of takes a date"),
         (["{orders}", "--as-of", "2020-01-01"], "before the first order"),
         (["{orders}", "--map", "colour=red"], ""),
+        (["{orders}", "--predict"], "at least 100 customers who bought again"),
+        (["{orders}", "--model-out", "model.csv"], "add --predict"),
+        (["{orders}", "--predict", "--horizon-days", "0"], "horizon must be at least 1 day"),
     ],
-    ids=["no-file", "one-cut", "cuts-reversed", "bad-window", "bad-as-of", "as-of-too-early", "bad-map"],
+    ids=["no-file", "one-cut", "cuts-reversed", "bad-window", "bad-as-of", "as-of-too-early", "bad-map",
+         "too-few-to-predict", "model-without-predict", "no-horizon"],
 )
 def test_bad_input_is_one_line_and_exit_2(arguments, message, orders_file, capsys):
     code = main([a.format(orders=orders_file) for a in arguments])
@@ -146,3 +152,74 @@ def test_unusable_files_get_one_line_saying_what_was_expected(content, filename,
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.fixture(scope="module")
+def cdnow_file(tmp_path_factory):
+    """The CDNOW sample (tests/fixtures/cdnow_sample.txt, see tests/test_predict.py) as an order export."""
+    lines = pd.read_csv(ROOT / "tests" / "fixtures" / "cdnow_sample.txt", sep=r"\s+", header=None,
+                        names=["master", "customer_id", "order_date", "cds", "amount"],
+                        dtype={"customer_id": "str", "order_date": "str"})
+    path = tmp_path_factory.mktemp("cdnow") / "cdnow.csv"
+    lines.assign(order_id=lines.index, order_date=pd.to_datetime(lines["order_date"]).dt.strftime("%Y-%m-%d")).loc[
+        :, ["customer_id", "order_id", "order_date", "amount"]].to_csv(path, index=False)
+    return path
+
+
+def test_predict_adds_its_columns_after_the_others(cdnow_file, tmp_path, capsys):
+    # CDNOW to the papers' calibration end; 273 days is their 39-week forecast.
+    base = [str(cdnow_file), "--as-of", "1997-09-30", "--window-days", "all", "--margin", "0.5"]
+    plain, predicted = tmp_path / "plain", tmp_path / "predicted"
+    for out in (plain, predicted):
+        out.mkdir()
+    assert main(base + ["--customers-out", str(plain / "c.csv"), "--segments-out", str(plain / "s.csv")]) == 0
+    assert "Predicted" not in capsys.readouterr().out
+    assert main(base + ["--predict", "--horizon-days", "273", "--customers-out", str(predicted / "c.csv"),
+                        "--segments-out", str(predicted / "s.csv"), "--model-out", str(predicted / "m.csv")]) == 0
+    assert "Predicted, next 273 days" in capsys.readouterr().out
+    extra = ["p_alive", "expected_orders", "expected_order_value", "predicted_clv"]
+    customers = pd.read_csv(predicted / "c.csv", dtype={"customer": "str"})
+    assert customers.columns.tolist() == CUSTOMER_COLUMNS + extra
+    # The columns before them are the file without --predict, byte for byte.
+    for name, width in (("c.csv", len(CUSTOMER_COLUMNS)), ("s.csv", len(SEGMENT_COLUMNS))):
+        prefix = [",".join(line.split(",")[:width]) for line in (predicted / name).read_text().splitlines()]
+        assert prefix == (plain / name).read_text().splitlines()
+
+    # The fit: the papers' less the 8 customers whose only purchase was $0.00, which are not counted orders.
+    model = pd.read_csv(predicted / "m.csv")
+    assert model[["model", "parameter"]].values.tolist() == [
+        ["bgnbd", "r"], ["bgnbd", "alpha"], ["bgnbd", "a"], ["bgnbd", "b"], ["bgnbd", "log_likelihood"],
+        ["bgnbd", "customers"], ["gamma_gamma", "p"], ["gamma_gamma", "q"], ["gamma_gamma", "gamma"],
+        ["gamma_gamma", "log_likelihood"], ["gamma_gamma", "customers"]]
+    value = model.set_index(["model", "parameter"])["value"]
+    assert (value["bgnbd", "customers"], value["gamma_gamma", "customers"]) == (2349, 946)
+    assert (round(value["bgnbd", "r"], 4), round(value["bgnbd", "alpha"], 2)) == (0.2439, 30.96)
+    assert (round(value["gamma_gamma", "p"], 2), round(value["gamma_gamma", "q"], 2)) == (6.25, 3.74)
+    assert "customers,2349\n" in (predicted / "m.csv").read_text()  # a count stays a whole number
+
+    # Customer 0001: x = 2 (1997-01-18 and 08-02 after 01-01), t_x = 213, T = 272, m = (29.73 + 14.96) / 2.
+    r, alpha, a, b = (value["bgnbd", k] for k in ("r", "alpha", "a", "b"))
+    p, q, gamma = (value["gamma_gamma", k] for k in ("p", "q", "gamma"))
+    first = customers.set_index("customer").loc["0001"]
+    assert first["p_alive"] == pytest.approx(1 / (1 + a / (b + 1) * ((alpha + 272) / (alpha + 213)) ** (r + 2)),
+                                             abs=5e-5)
+    assert first["expected_order_value"] == pytest.approx(p * (gamma + 2 * 22.345) / (2 * p + q - 1), abs=5e-3)
+    product = customers["expected_orders"] * customers["expected_order_value"] * 0.5
+    assert np.allclose(customers["predicted_clv"], product, rtol=1e-3, atol=0.01)
+
+    segments = pd.read_csv(predicted / "s.csv").set_index("tier")
+    assert segments.columns.tolist()[-3:] == ["predicted_clv", "p_alive", "expected_orders"]
+    everyone = segments.loc["All"]
+    assert round(everyone["expected_orders"]) == 1653  # the papers' forecast for these 39 weeks
+    assert everyone["p_alive"] == pytest.approx(customers["p_alive"].mean(), abs=1e-4)
+    assert everyone["predicted_clv"] == pytest.approx(customers["predicted_clv"].mean(), abs=0.01)
+    assert segments.loc[["High", "Medium", "Low"], "expected_orders"].sum() == pytest.approx(
+        everyone["expected_orders"], abs=1e-3)
+
+
+def test_too_little_to_predict_writes_nothing(orders_file, tmp_path, capsys):
+    customers_out = tmp_path / "customers.csv"
+    assert main([str(orders_file), "--predict", "--customers-out", str(customers_out)]) == 2
+    assert not customers_out.exists()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "have 1." in err  # c1, who bought on two days (c3's second order is a return)

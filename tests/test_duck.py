@@ -336,8 +336,8 @@ def test_files_outside_the_rules_go_to_the_loader(tmp_path, text, why):
         pass  # the loader may refuse it too, with its own message
 
 
-@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir()), ids=str)
-def test_the_fixtures_are_all_for_the_loader(fixture):
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir() if p.name != "cdnow_sample.txt"), ids=str)
+def test_the_fixtures_are_all_for_the_loader(fixture):  # cdnow_sample.txt is the models' papers' data, not an export
     # Real exports: statuses, refunds, currencies, day-first dates, decimal commas, cp1252, quantity x price.
     assert outcome(FIXTURES / fixture, Settings(window_days=None)) != "duckdb"
 

@@ -64,6 +64,12 @@ def test_csv_defuses_text_but_keeps_numbers(analysis):
     assert customers["monetary"].dtype == "float64"
 
 
+def test_a_column_of_whole_and_fractional_numbers_keeps_the_whole_ones_whole():
+    # The model file's value column holds counts beside parameters; text beside it still gets defused.
+    frame = pd.DataFrame({"what": ["-r", "customers"], "value": pd.Series([0.25, 2349], dtype="object")})
+    assert to_csv(frame).decode() == "what,value\n'-r,0.25\ncustomers,2349\n"
+
+
 def test_excel_writes_text_never_formulas_and_colours_tiers(analysis):
     book = openpyxl.load_workbook(io.BytesIO(to_excel(analysis)))
     assert book.sheetnames == ["Tiers", "Named segments", "Customers", "Cut points", "Settings"]

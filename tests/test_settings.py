@@ -25,8 +25,10 @@ def test_settings_are_frozen_and_hashable_for_caching():
         ({"conversion_rate": 0}, "conversion rate"),
         ({"method": "kmeans"}, "Scoring method"),
         ({"cac": -1.0}, "Cac cannot be negative"),
+        ({"horizon_days": 0}, "horizon must be at least 1 day"),
     ],
-    ids=["cuts-reversed", "cut-below-range", "empty-window", "margin-over-100", "zero-conversion", "method", "cac"],
+    ids=["cuts-reversed", "cut-below-range", "empty-window", "margin-over-100", "zero-conversion", "method", "cac",
+         "no-horizon"],
 )
 def test_nonsense_is_refused_with_a_reason(changes, message):
     with pytest.raises(OrdersError, match=message):
