@@ -213,7 +213,8 @@ segments = SEGMENTS.merge(analysis.segments, on="segment", how="left").rename(co
     "action": "What to do", "description": "Who they are",
 })[["Segment", "Customers", "CLV", "Share of revenue", "What to do", "Who they are"]]
 with st.container(key="named_segments"):
-    st.table(segments.style.format({"Customers": "{:,.0f}", "Share of revenue": fmt.percent, "CLV": money}, na_rep="–")
+    st.table(segments.style.format({"Customers": "{:,.0f}", "Share of revenue": fmt.percent, "CLV": money},
+                                   na_rep="–")
              .hide(axis="index"))
 st.html(fmt.cards_css("named_segments", list(segments.columns), short=("Customers", "CLV", "Share of revenue")))
 

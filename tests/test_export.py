@@ -200,7 +200,8 @@ def test_quality_table_adds_up_to_the_file():
 
 # The fast CSV writer must give exactly the bytes pandas' writer gives (it replaced it for speed).
 _texts = st.text(alphabet=st.sampled_from(list("ab ,\"'\n\r\t=+-@é€;")), max_size=6)
-_floats = st.one_of(st.floats(allow_nan=True, allow_infinity=False, width=64), st.sampled_from([0.1, 1e-7, 1e16, -0.0, 150.0]))
+_floats = st.one_of(st.floats(allow_nan=True, allow_infinity=False, width=64),
+                    st.sampled_from([0.1, 1e-7, 1e16, -0.0, 150.0]))
 
 
 @settings(max_examples=200, deadline=None)

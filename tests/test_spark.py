@@ -165,7 +165,8 @@ def test_the_command_line_on_spark_writes_the_embedded_engines_files(spark, tmp_
     orders = pd.DataFrame({
         "customer_id": [f"c{i}" for i in rng.integers(0, 90, n)],
         "order_id": [f"o{i}" for i in range(n)],
-        "order_date": (pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")).strftime("%Y-%m-%d"),
+        "order_date": (pd.Timestamp("2025-01-01")
+                       + pd.to_timedelta(rng.integers(0, 700, n), unit="D")).strftime("%Y-%m-%d"),
         "amount": np.round(rng.lognormal(3, 1, n) * rng.choice([1, 1, 1, -1], n), 2),
     })
     path = tmp_path / "orders.csv"
