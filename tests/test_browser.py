@@ -500,6 +500,9 @@ def test_masking_hides_every_address_of_the_file_at_once(visitor):
     visitor.page.wait_for_url(re.compile(r"mask=1"))
     visitor.expect_idle()
     expect(picked).to_have_value(re.compile(r"\*\*\*@example"))
+    # The table redraws after the picker: wait until its cells hold no address (it fails if they never do).
+    expect(visitor.main.locator("[data-testid=stDataFrame]").first).not_to_contain_text(
+        re.compile(r"[\w.]{2,}@example"))
     shown = visitor.everything_shown().lower()
     assert "***@example" in shown
     assert not [address for address in addresses if address in shown]
