@@ -90,3 +90,39 @@ def years(value: float | None) -> str:
 def per_customer(value: float | None) -> str:
     """Orders per customer (the purchase frequency): 5.4735 -> "5.47"."""
     return "–" if _missing(value) else f"{value:,.2f}"
+
+
+def cuts_in_words(cuts: pd.DataFrame, symbol: str) -> pd.DataFrame:
+    """The cut points (``Analysis.cuts``) in words, for the screen and the report.
+
+    Returns variable, score, customers, ``values`` (what the customers with that score have, lowest to
+    highest) and ``begins`` (who gets that score or better; "–" for score 1, which is everyone else).
+
+    >>> cuts = pd.DataFrame({"variable": ["frequency", "monetary"], "score": [3, 2], "customers": [5, 7],
+    ...                      "lower": [3.0, 10.0], "upper": [16.0, 25.5], "threshold": [3.0, 10.0]})
+    >>> cuts_in_words(cuts, "$")[["values", "begins"]].values.tolist()
+    [['3 to 16 orders', '3 orders or more'], ['$10.00 to $25.50', '$10.00 or more']]
+    """
+    def days(value: float) -> str:
+        return f"{number(value)} day" + ("" if value == 1 else "s")
+
+    def orders(value: float) -> str:
+        return f"{number(value)} order" + ("" if value == 1 else "s")
+
+    words = {  # per measure: the values a score's customers have (lowest, highest), and where the score begins
+        "recency_days": (lambda lo, hi: f"last order {days(lo) if lo == hi else f'{number(lo)} to {days(hi)}'} ago",
+                         lambda cut: f"last order {days(cut)} ago or less"),
+        "frequency": (lambda lo, hi: orders(lo) if lo == hi else f"{number(lo)} to {orders(hi)}",
+                      lambda cut: f"{orders(cut)} or more"),
+        "monetary": (lambda lo, hi: money(lo, symbol) if lo == hi else f"{money(lo, symbol)} to {money(hi, symbol)}",
+                     lambda cut: f"{money(cut, symbol)} or more"),
+    }
+    return pd.DataFrame({
+        "variable": cuts["variable"],
+        "score": cuts["score"],
+        "customers": cuts["customers"],
+        "values": ["–" if pd.isna(lo) else words[v][0](lo, hi)
+                   for v, lo, hi in zip(cuts["variable"], cuts["lower"], cuts["upper"])],
+        "begins": ["–" if score == 1 or pd.isna(cut) else words[v][1](cut)
+                   for v, score, cut in zip(cuts["variable"], cuts["score"], cuts["threshold"])],
+    })

@@ -34,7 +34,7 @@ from clv.colours import text_colour
 from clv.export import (
     COLUMN_WORDS, SETTINGS_COLUMNS, VALUE_WORDS, customers_export, quality_table, settings_export,
 )
-from clv.formats import currency_symbol, money, number, per_customer, percent, ratio, years
+from clv.formats import currency_symbol, cuts_in_words, money, number, per_customer, percent, ratio, years
 from clv.privacy import is_blank, mask_frame, mask_text
 from clv.report import LoadReport
 from clv.retention import cohort_matrix, cohorts
@@ -217,31 +217,8 @@ def _tiers_section(analysis: Analysis, symbol: str) -> Section:
 
 
 def _cuts_section(analysis: Analysis, symbol: str) -> Section:
-    def days(value: float) -> str:
-        return f"{number(value)} day" + ("" if value == 1 else "s")
-
-    def orders(value: float) -> str:
-        return f"{number(value)} order" + ("" if value == 1 else "s")
-
-    # Per measure: the values a score's customers have (lowest, highest), and where the score begins, in words.
-    words = {
-        "recency_days": (lambda lo, hi: f"last order {days(lo) if lo == hi else f'{number(lo)} to {days(hi)}'} ago",
-                         lambda cut: f"last order {days(cut)} ago or less"),
-        "frequency": (lambda lo, hi: orders(lo) if lo == hi else f"{number(lo)} to {orders(hi)}",
-                      lambda cut: f"{orders(cut)} or more"),
-        "monetary": (lambda lo, hi: money(lo, symbol) if lo == hi else f"{money(lo, symbol)} to {money(hi, symbol)}",
-                     lambda cut: f"{money(cut, symbol)} or more"),
-    }
-    cuts = analysis.cuts
-    shown = pd.DataFrame({
-        "variable": cuts["variable"],
-        "score": cuts["score"],
-        "customers": cuts["customers"],
-        "Values these customers have": ["–" if pd.isna(lo) else words[v][0](lo, hi)
-                                        for v, lo, hi in zip(cuts["variable"], cuts["lower"], cuts["upper"])],
-        "Score begins at": ["–" if score == 1 or pd.isna(cut) else words[v][1](cut)
-                            for v, score, cut in zip(cuts["variable"], cuts["score"], cuts["threshold"])],
-    })
+    shown = cuts_in_words(analysis.cuts, symbol).rename(
+        columns={"values": "Values these customers have", "begins": "Score begins at"})
     return Section("cuts", "How the scores were cut", (
         f"<p>Each customer scores 1 (least valuable) to 3 (most valuable) on each measure, by "
         f"{html.escape(VALUE_WORDS['method'][analysis.settings.method])}.</p>",

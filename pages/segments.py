@@ -1,7 +1,6 @@
 """Segments: the tier table, how the scores were cut, where customers sit, the named segments."""
 
 import numpy as np
-import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -9,6 +8,7 @@ import streamlit as st
 from clv.campaign import campaign_audience
 from clv.colours import BLACK, text_colour
 from clv.export import CUSTOMER_COLUMNS, segments_export, to_csv, to_excel
+from clv.formats import cuts_in_words
 from clv.headline import headline, quiet_customers
 from clv.rfm import rfm_cells
 from clv.segments import SEGMENTS
@@ -17,6 +17,8 @@ from clv.share import CUSTOMER_ROWS, report_html
 from pages import _format as fmt
 from pages._page import chart, page_view, show_warnings
 from pages._view import HEAT_COLOURS, TREE_COLOURS
+
+MEASURES = {"recency_days": "Recency", "frequency": "Frequency", "monetary": "Money"}
 
 st.title("Segments")
 view = page_view("segments")
@@ -108,32 +110,8 @@ with share_chart:
 with cut_points:
     st.markdown("**How the scores were cut**")
 
-    def days(value: float) -> str:
-        return f"{fmt.number(value)} day" + ("" if value == 1 else "s")
-
-    def orders(value: float) -> str:
-        return f"{fmt.number(value)} order" + ("" if value == 1 else "s")
-
-    # Per measure: its name, the values a score's customers have (lowest, highest), and the cut in words.
-    words = {
-        "recency_days": ("Recency",
-                         lambda lo, hi: f"last order {days(lo) if lo == hi else f'{fmt.number(lo)} to {days(hi)}'} ago",
-                         lambda cut: f"last order {days(cut)} ago or less"),
-        "frequency": ("Frequency", lambda lo, hi: orders(lo) if lo == hi else f"{fmt.number(lo)} to {orders(hi)}",
-                      lambda cut: f"{orders(cut)} or more"),
-        "monetary": ("Money", lambda lo, hi: view.money(lo) if lo == hi else f"{view.money(lo)} to {view.money(hi)}",
-                     lambda cut: f"{view.money(cut)} or more"),
-    }
-    table = analysis.cuts
-    cuts = pd.DataFrame({
-        "Measure": [words[v][0] for v in table["variable"]],
-        "score": table["score"],
-        "customers": table["customers"],
-        "Values": ["–" if pd.isna(lo) else words[v][1](lo, hi)
-                   for v, lo, hi in zip(table["variable"], table["lower"], table["upper"])],
-        "Cut": ["–" if score == 1 or pd.isna(cut) else words[v][2](cut)
-                for v, score, cut in zip(table["variable"], table["score"], table["threshold"])],
-    })
+    cuts = cuts_in_words(analysis.cuts, view.symbol).rename(columns={"values": "Values", "begins": "Cut"})
+    cuts = cuts.assign(variable=cuts["variable"].map(MEASURES)).rename(columns={"variable": "Measure"})
     st.dataframe(
         cuts,
         hide_index=True,
