@@ -41,7 +41,6 @@ SEGMENT_COLUMNS = [
 PREDICTED_SEGMENT_COLUMNS = ["predicted_clv", "p_alive", "expected_orders"]
 """What ``--predict`` adds to the segments file: predicted_clv and p_alive as means per customer, expected_orders
 summed."""
-MODEL_COLUMNS = ["model", "parameter", "value"]
 _MONEY = ["monetary", "revenue", "aov", "customer_value", "annual_customer_value", "clv", "max_cpc", "cac",
           "clv_minus_cac", "lower", "upper", "threshold", "expected_order_value", "predicted_clv"]
 _RATIOS = ["share_customers", "share_revenue", "purchase_frequency", "lifespan_years", "margin", "ltv_cac",

@@ -240,6 +240,19 @@ def prediction_table(fit: Fit, inputs: Inputs, customers: pd.Series, horizon_day
     return predictions(fit, known.iloc[at].reset_index(drop=True), horizon_days, margin)
 
 
+def valuable_and_slipping(customers: pd.DataFrame, below: float) -> pd.DataFrame:
+    """Scored customers with predictions -> those in the top third by spend (M = 3) whose P(alive) is below
+    ``below``, most spend first: the win-back list.
+
+    >>> c = pd.DataFrame({"customer": ["a", "b", "c", "d"], "m": [3, 3, 2, 3], "p_alive": [0.2, 0.9, 0.1, 0.4],
+    ...                   "monetary": [50.0, 90.0, 20.0, 80.0]})
+    >>> valuable_and_slipping(c, 0.5)["customer"].tolist()
+    ['d', 'a']
+    """
+    chosen = customers.loc[(customers["m"] == 3) & (customers["p_alive"] < below)]
+    return chosen.sort_values("monetary", ascending=False, kind="stable")
+
+
 def prediction_groups(groups: pd.Series, predicted: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """Each customer's group (tier or segment) and predictions, row for row -> one row per group in ``order``,
     then ``All``: customers, predicted_clv_sum, predicted_clv (mean per customer), p_alive (mean), expected_orders

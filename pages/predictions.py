@@ -6,7 +6,7 @@ import streamlit as st
 
 from clv.campaign import campaign_audience
 from clv.export import model_export, to_csv
-from clv.predict import prediction_groups
+from clv.predict import prediction_groups, valuable_and_slipping
 from clv.settings import TIER_COLOURS, TIERS
 from pages import _format as fmt
 from pages._page import chart, page_view
@@ -97,8 +97,7 @@ st.header("Valuable and slipping", divider="gray")
 threshold = st.slider("P(alive) below", min_value=5, max_value=95, step=5, format="%d%%",
                       key="slipping_below", help="Customers in the top third by spend (M = 3) whose probability "
                                                  "of still being a customer is below this.")
-slipping = customers.loc[(customers["m"] == 3) & (customers["p_alive"] < threshold / 100)].sort_values(
-    "monetary", ascending=False, kind="stable")
+slipping = valuable_and_slipping(customers, threshold / 100)
 st.markdown(f"**{len(slipping):,}** customers spent the most in the window (M = 3) and are less than "
             f"{threshold}% likely to still be customers: a list for a win-back campaign.")
 columns = {
